@@ -1,0 +1,90 @@
+"""The children's complaints portal: create_app() assembles it in a few named steps."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from portal.config import ROOT, Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    _load_config(app, config or Config())
+    _init_database(app)
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _load_config(app: Flask, config: Config) -> None:
+    app.config.from_mapping(config.as_flask())
+
+
+def _init_database(app: Flask) -> None:
+    from portal.db import check_durability
+    from portal.extensions import db
+
+    if app.config["SQLALCHEMY_URL"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    check_durability(app.extensions["portal.db"].engine)
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import htmx, i18n, security
+    from portal.extensions import csrf
+    from portal.services import rules
+
+    csrf.init_app(app)
+    i18n.init_app(app)
+    htmx.init_app(app)
+    security.init_app(app)
+    rules.init_app(app)
+    WTFormsHelpers(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from portal.context import template_context
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(template_context)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal import errors
+    from portal.health import bp as health_bp
+    from portal.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
+    errors.init_app(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)
+

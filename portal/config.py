@@ -1,0 +1,147 @@
+"""Configuration read from PORTAL_* environment variables, with the council's details."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the portal is configured in a way it must refuse to start with."""
+
+
+@dataclass(frozen=True)
+class Council:
+    """Who runs the service and how people reach them; differs per council."""
+
+    name: str = "Northshire County Council"
+    service_name: str = "Children's services complaints"
+    phone: str = "01632 960 000"
+    phone_hours: str = "Monday to Friday, 9am to 5pm"
+    textphone: str = ""
+    email: str = "childrens.complaints@northshire.example.gov.uk"
+    address_lines: tuple[str, ...] = (
+        "Children's Complaints Team",
+        "Northshire County Council",
+        "County Hall",
+        "Northtown",
+        "NT1 1AA",
+    )
+    website: str = "https://www.northshire.example.gov.uk"
+    dpo_email: str = "dataprotection@northshire.example.gov.uk"
+    retention_years: int = 6
+    statement_prepared_on: str = "1 November 2026"
+    statement_reviewed_on: str = "23 November 2026"
+
+
+@dataclass(frozen=True)
+class Advocate:
+    name: str
+    phone: str
+    email: str
+    website: str
+    description: str
+
+
+ADVOCACY = (
+    Advocate(
+        "NYAS (National Youth Advocacy Service)",
+        "0808 808 1001",
+        "help@nyas.net",
+        "https://www.nyas.net",
+        "Free, independent advocacy for children and young people in care, care leavers "
+        "and young people who get help from children's services.",
+    ),
+    Advocate(
+        "VoiceAbility",
+        "0300 303 1660",
+        "helpline@voiceability.org",
+        "https://www.voiceability.org",
+        "Free, independent advocacy, including for disabled children and young people "
+        "and their families.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Ombudsman:
+    name: str = "Local Government and Social Care Ombudsman"
+    phone: str = "0300 061 0614"
+    website: str = "https://www.lgo.org.uk"
+    time_limit_months: int = 12
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def _council_from_env() -> Council:
+    raw = _env("COUNCIL_JSON")
+    if not raw:
+        return Council()
+    values: dict[str, Any] = json.loads(raw)
+    if "address_lines" in values:
+        values["address_lines"] = tuple(values["address_lines"])
+    return Council(**values)
+
+
+@dataclass
+class Config:
+    """Flask settings; upper-case attributes are loaded into app.config."""
+
+    SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
+    DATABASE_URL: str = field(
+        default_factory=lambda: _env("DATABASE_URL")
+        or f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
+    )
+    ENV: str = field(default_factory=lambda: _env("ENV", "development") or "development")
+    TESTING: bool = False
+    WTF_CSRF_ENABLED: bool = True
+    WTF_CSRF_TIME_LIMIT: int | None = 3600 * 8
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Lax"
+    SESSION_COOKIE_SECURE: bool = field(default_factory=lambda: _env("ENV") == "production")
+    MAX_CONTENT_LENGTH: int = 25 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE: str = "en"
+    BABEL_TRANSLATION_DIRECTORIES: str = str(ROOT / "translations")
+    LANGUAGES: tuple[str, ...] = ("en",)
+    COUNCIL: Council = field(default_factory=_council_from_env)
+    # Council closure days (e.g. between Christmas and New Year) as ISO dates; the
+    # statutory procedure ignores them unless the procedure table says otherwise.
+    CLOSURE_DAYS: tuple[str, ...] = field(
+        default_factory=lambda: tuple(d for d in (_env("CLOSURE_DAYS") or "").split(",") if d)
+    )
+    # Per-council timescale overrides (see portal.domain.procedures.configure).
+    PROCEDURE_OVERRIDES: dict[str, Any] | None = field(
+        default_factory=lambda: json.loads(_env("PROCEDURE_OVERRIDES") or "null")
+    )
+    COUNT_START_DAY: bool = field(default_factory=lambda: _env("COUNT_START_DAY") == "1")
+
+    def as_flask(self) -> dict[str, Any]:
+        values = {k: v for k, v in vars(self).items() if k.isupper()}
+        if not values["SECRET_KEY"]:
+            if values["ENV"] == "production":
+                raise ConfigError("PORTAL_SECRET_KEY must be set in production.")
+            # Development and tests: a random key per process is safe (sessions simply
+            # do not survive a restart).
+            values["SECRET_KEY"] = secrets.token_hex(32)
+        values["SQLALCHEMY_URL"] = values.pop("DATABASE_URL")
+        return values
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a database URL must be given."""
+
+    def __init__(self, database_url: str, **overrides: Any) -> None:
+        super().__init__()
+        self.DATABASE_URL = database_url
+        self.TESTING = True
+        self.SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+        for key, value in overrides.items():
+            setattr(self, key, value)

@@ -1,0 +1,145 @@
+"""Cases, the people on them, their stored deadlines and their chronology."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.base import Base, UTCDateTime, utcnow
+
+
+class Person(Base):
+    """Someone who complains, compliments or enquires; adjustments live here."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    preferred_language: Mapped[str] = mapped_column(String(10), default="en")
+    contact_method: Mapped[str] = mapped_column(String(20), default="email")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReferenceCounter(Base):
+    """Next case number per prefix and year (CC-2026-000123), taken inside the case's transaction."""
+
+    __tablename__ = "reference_counter"
+
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
+class Case(Base):
+    __tablename__ = "case_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # complaint | compliment | enquiry_general | enquiry_councillor | enquiry_mp | lgo
+    kind: Mapped[str] = mapped_column(String(30))
+    procedure: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(30))
+    stage: Mapped[int] = mapped_column(default=1)
+    service_area: Mapped[str] = mapped_column(String(40))
+    complainant_category: Mapped[str | None] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20), default="online")
+    summary: Mapped[str] = mapped_column(Text)
+    desired_outcome: Mapped[str | None] = mapped_column(Text)
+    child_name: Mapped[str | None] = mapped_column(String(200))
+    received_on: Mapped[date] = mapped_column(Date)
+    arose_on: Mapped[date | None] = mapped_column(Date)
+    out_of_time: Mapped[bool] = mapped_column(default=False)
+    needs_sufficient_interest_decision: Mapped[bool] = mapped_column(default=False)
+    send_tribunal_flag: Mapped[bool] = mapped_column(default=False)
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    complainant: Mapped[Person | None] = relationship()
+    deadlines: Mapped[list[Deadline]] = relationship(
+        back_populates="case", order_by="Deadline.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", viewonly=True
+    )
+
+    __table_args__ = (
+        Index("ix_case_record_status_received", "status", "received_on"),
+        Index("ix_case_record_procedure_stage", "procedure", "stage"),
+    )
+
+
+class Deadline(Base):
+    """One clock on a case, computed once when it starts and stored with its basis.
+
+    `basis` records what the date was computed from (start, limit, counting rule,
+    the non-working days skipped, pauses, extension) so it can be explained later
+    without recomputing, and so a change in holiday data can be detected.
+    """
+
+    __tablename__ = "deadline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))
+    stage: Mapped[int]
+    event: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))  # response | window | acknowledgement
+    start_on: Mapped[date] = mapped_column(Date)
+    limit_days: Mapped[int | None]
+    unit: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    extended_limit_days: Mapped[int | None]
+    extended_due_on: Mapped[date | None] = mapped_column(Date)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    paused_working_days: Mapped[int] = mapped_column(default=0)
+    paused_since: Mapped[date | None] = mapped_column(Date)
+    met_on: Mapped[date | None] = mapped_column(Date)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+
+    __table_args__ = (Index("ix_deadline_open_due", "is_open", "due_on"),)
+
+    @property
+    def effective_due_on(self) -> date | None:
+        return self.extended_due_on or self.due_on
+
+
+class CaseEvent(Base):
+    """The chronology and audit trail: append-only (updates and deletes are refused)."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_kind: Mapped[str] = mapped_column(String(20))  # staff | complainant | system
+    actor_id: Mapped[int | None]
+    kind: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class AuditImmutable(Exception):
+    """Raised when code tries to change or delete a chronology entry."""
+
+
+@event.listens_for(CaseEvent, "before_update")
+def _refuse_update(*_args: object) -> None:
+    raise AuditImmutable("Chronology entries cannot be edited.")
+
+
+@event.listens_for(CaseEvent, "before_delete")
+def _refuse_delete(*_args: object) -> None:
+    raise AuditImmutable("Chronology entries cannot be deleted.")

@@ -1,0 +1,1 @@
+"""Public side: no account needed."""

@@ -1,0 +1,1 @@
+"""Use cases: each verb owns its transaction and writes the audit event."""

@@ -1,0 +1,71 @@
+"""The council's configured rules: procedure table and working-day calendars (built once per app)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+import holidays
+from flask import Flask, current_app
+
+from portal.domain.procedures import Procedure, configure
+from portal.domain.working_days import Calendar
+
+HOLIDAY_YEARS = range(2015, 2041)
+
+
+def england_bank_holidays(years: range = HOLIDAY_YEARS) -> dict[date, str]:
+    """England and Wales bank holidays, substitute days and one-offs, from `holidays`."""
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=years).items())
+
+
+@dataclass
+class Rules:
+    procedures: dict[str, Procedure]
+    bank_holidays: dict[date, str]
+    closure_days: dict[date, str]
+    count_start_day: bool
+
+    @cached_property
+    def _with_closures(self) -> Calendar:
+        return Calendar({**self.bank_holidays, **self.closure_days}, self.count_start_day)
+
+    @cached_property
+    def _without_closures(self) -> Calendar:
+        return Calendar(self.bank_holidays, self.count_start_day)
+
+    def calendar_for(self, procedure_code: str) -> Calendar:
+        # Statutory working days are defined by reg 2 of SI 2006/1738, which does not
+        # exclude council closure days; other procedures follow the council's own days.
+        if self.procedures[procedure_code].counts_closure_days:
+            return self._with_closures
+        return self._without_closures
+
+    def procedure(self, code: str) -> Procedure:
+        try:
+            return self.procedures[code]
+        except KeyError:
+            raise ValueError(f"Unknown procedure {code!r}") from None
+
+
+def build_rules(app: Flask) -> Rules:
+    closures = {
+        date.fromisoformat(day.strip()): "Council closure day"
+        for day in app.config.get("CLOSURE_DAYS", ())
+    }
+    return Rules(
+        procedures=configure(app.config.get("PROCEDURE_OVERRIDES")),
+        bank_holidays=england_bank_holidays(),
+        closure_days=closures,
+        count_start_day=bool(app.config.get("COUNT_START_DAY")),
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["portal.rules"] = build_rules(app)
+
+
+def rules() -> Rules:
+    value: Rules = current_app.extensions["portal.rules"]
+    return value

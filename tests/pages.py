@@ -1,0 +1,31 @@
+"""Every page the app serves, from its URL map: new pages join the checks automatically."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+# GET endpoints that are not HTML pages, each with the reason.
+NOT_PAGES = {
+    "static": "static files",
+    "health.healthz": "JSON health check",
+    "public.choose_language": "redirect that stores the language choice",
+}
+
+# Example URL arguments for pages whose URL has parameters.
+EXAMPLES: dict[str, dict[str, object]] = {}
+
+
+def page_urls(app: Flask) -> tuple[list[str], list[str]]:
+    """(urls, endpoints with parameters but no example) for every GET page."""
+    urls, missing = [], []
+    with app.test_request_context():
+        from flask import url_for
+
+        for rule in app.url_map.iter_rules():
+            if "GET" not in (rule.methods or set()) or rule.endpoint in NOT_PAGES:
+                continue
+            if rule.arguments and rule.endpoint not in EXAMPLES:
+                missing.append(rule.endpoint)
+                continue
+            urls.append(url_for(rule.endpoint, **EXAMPLES.get(rule.endpoint, {})))
+    return sorted(urls), missing

@@ -87,4 +87,3 @@ def _register_commands(app: Flask) -> None:
     from portal.cli import register
 
     register(app)
-

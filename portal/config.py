@@ -97,8 +97,9 @@ class Config:
 
     SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
     DATABASE_URL: str = field(
-        default_factory=lambda: _env("DATABASE_URL")
-        or f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
+        default_factory=lambda: (
+            _env("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
+        )
     )
     ENV: str = field(default_factory=lambda: _env("ENV", "development") or "development")
     TESTING: bool = False

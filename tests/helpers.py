@@ -17,7 +17,9 @@ def check_page(html: str, nonce: str | None = None) -> BeautifulSoup:
     html_tag = soup.find("html")
     assert html_tag is not None and html_tag.get("lang"), "<html> has no lang"
     has_errors = soup.select_one(".govuk-error-summary") is not None
-    assert title.startswith("Error:") == has_errors, f"title {title!r} vs error summary {has_errors}"
+    assert title.startswith("Error:") == has_errors, (
+        f"title {title!r} vs error summary {has_errors}"
+    )
     for form in soup.find_all("form"):
         assert form.get("action"), f"form without action: {form.get('id')}"
         assert form.get("method", "").lower() in {"get", "post"}, "form without method"

@@ -33,13 +33,37 @@ class Cluster:
         return f"postgresql+psycopg://app@/{dbname}?host={self.root}"
 
     def psql(self, sql: str, dbname: str = "postgres") -> None:
-        cmd = [*self.run_as, str(self.bin / "psql"), "-h", str(self.root), "-U", "app", "-d", dbname,
-               "-v", "ON_ERROR_STOP=1", "-q", "-c", sql]
+        cmd = [
+            *self.run_as,
+            str(self.bin / "psql"),
+            "-h",
+            str(self.root),
+            "-U",
+            "app",
+            "-d",
+            dbname,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            sql,
+        ]
         subprocess.run(cmd, check=True, capture_output=True)
 
     def stop(self) -> None:
-        subprocess.run([*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.root / "data"),
-                        "-m", "immediate", "-w", "stop"], capture_output=True)
+        subprocess.run(
+            [
+                *self.run_as,
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.root / "data"),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
+            capture_output=True,
+        )
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -52,11 +76,41 @@ def start_cluster() -> Cluster:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         run_as = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*run_as, str(pg_bin / "initdb"), "-D", str(root / "data"), "-U", "app", "-A", "trust",
-                    "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            str(pg_bin / "initdb"),
+            "-D",
+            str(root / "data"),
+            "-U",
+            "app",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     # fsync off makes the throwaway cluster fast; synchronous_commit stays on because the
     # portal asserts it at start-up.
     options = f"-k {root} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-    subprocess.run([*run_as, str(pg_bin / "pg_ctl"), "-D", str(root / "data"), "-l", str(root / "server.log"),
-                    "-w", "-o", options, "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *run_as,
+            str(pg_bin / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return Cluster(root, pg_bin, run_as)

@@ -59,7 +59,14 @@ def next_reference(session: Session, kind: str, year: int) -> str:
 
 def add_event(session: Session, case: Case, actor: Actor, kind: str, summary: str, **data: object) -> None:
     session.add(
-        CaseEvent(case=case, actor_kind=actor.kind, actor_id=actor.id, kind=kind, summary=summary, data=data)
+        CaseEvent(
+            case=case,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            kind=kind,
+            summary=summary,
+            data=data,
+        )
     )
 
 
@@ -105,7 +112,10 @@ def record_case(session: Session, new: NewCase, actor: Actor, rules: Rules) -> C
     session.add(case)
     start_clocks(case, "received", new.received_on, rules)
     add_event(
-        session, case, actor, "received",
+        session,
+        case,
+        actor,
+        "received",
         f"{new.kind.replace('_', ' ').capitalize()} received by {new.channel}.",
         routing=list(routing.reasons),
     )
@@ -123,8 +133,12 @@ def _stage_events(procedure_code: str, stage: int, action: Action) -> tuple[list
     """Which clocks an action completes, and which starting events it emits."""
     ack_clock = "acknowledgement" if stage == 1 else f"stage{stage}_acknowledgement"
     ack_event = "acknowledged" if stage == 1 else f"stage{stage}_acknowledged"
-    response = "stage3_council_response" if (procedure_code, stage) == ("statutory", 3) else f"stage{stage}_response"
-    requested = "panel_requested" if (procedure_code, stage) == ("statutory", 2) else f"stage{stage + 1}_requested"
+    response = (
+        "stage3_council_response" if (procedure_code, stage) == ("statutory", 3) else f"stage{stage}_response"
+    )
+    requested = (
+        "panel_requested" if (procedure_code, stage) == ("statutory", 2) else f"stage{stage + 1}_requested"
+    )
     table: dict[Action, tuple[list[str], list[str]]] = {
         Action.ACKNOWLEDGE: ([ack_clock], [ack_event]),
         Action.RESPOND: ([response], [f"stage{stage}_response_sent"]),
@@ -134,7 +148,13 @@ def _stage_events(procedure_code: str, stage: int, action: Action) -> tuple[list
 
 
 def transition(
-    session: Session, case: Case, action: Action, actor: Actor, on: date, rules: Rules, note: str = ""
+    session: Session,
+    case: Case,
+    action: Action,
+    actor: Actor,
+    on: date,
+    rules: Rules,
+    note: str = "",
 ) -> Case:
     """Apply one lifecycle action: status, clocks and chronology together (caller commits)."""
     before = Status(case.status)
@@ -148,7 +168,12 @@ def transition(
         case.stage += 1
         # Statutory stage 2 runs from the agreed statement of complaint; until a
         # separate date is recorded, acceptance is taken as that agreement.
-        start_clocks(case, "statement_agreed" if case.stage == 2 else f"stage{case.stage}_accepted", on, rules)
+        start_clocks(
+            case,
+            "statement_agreed" if case.stage == 2 else f"stage{case.stage}_accepted",
+            on,
+            rules,
+        )
     elif action is Action.PAUSE:
         deadlines.pause(case, on)
     elif action is Action.RESUME:
@@ -157,4 +182,31 @@ def transition(
         deadlines.close_all(case, on)
     summary = f"{action.value.replace('_', ' ').capitalize()}: status {before.value} → {case.status}."
     add_event(session, case, actor, action.value, f"{summary} {note}".strip(), on=on.isoformat())
+    return case
+
+
+def extend_deadline(
+    session: Session,
+    case: Case,
+    event: str,
+    total_days: int,
+    reason: str,
+    actor: Actor,
+    on: date,
+    rules: Rules,
+) -> Case:
+    """Extend a response deadline within the legal maximum, with the reason on the chronology."""
+    next_status(Status(case.status), Action.EXTEND, actor.role)  # refuses if not allowed now
+    clock = rules.procedure(case.procedure).clock(event)
+    deadline = deadlines.extend(case, clock, total_days, reason, rules)
+    add_event(
+        session,
+        case,
+        actor,
+        "extended",
+        f"{clock.label} extended to {total_days} working days, now due {deadline.extended_due_on}. "
+        f"Reason: {reason.strip()}",
+        on=on.isoformat(),
+        due=str(deadline.extended_due_on),
+    )
     return case

@@ -34,7 +34,9 @@ def _basis(calendar: Calendar, start: date, days: int, due: date) -> dict[str, A
     }
 
 
-def compute_due(calendar: Calendar, clock: Clock, start: date, days: int | None = None) -> date | None:
+def compute_due(
+    calendar: Calendar, clock: Clock, start: date, days: int | None = None
+) -> date | None:
     limit = clock.limit if days is None else days
     if clock.unit is Unit.SET_BY_OTHERS or limit is None:
         return None
@@ -43,7 +45,9 @@ def compute_due(calendar: Calendar, clock: Clock, start: date, days: int | None 
     return calendar.add_working_days(start, limit)
 
 
-def start_clock(case: Case, clock: Clock, start: date, rules: Rules, due: date | None = None) -> Deadline:
+def start_clock(
+    case: Case, clock: Clock, start: date, rules: Rules, due: date | None = None
+) -> Deadline:
     """Compute the due date once and store it with what it was computed from."""
     calendar = rules.calendar_for(case.procedure)
     due_on = due or compute_due(calendar, clock, start)
@@ -62,6 +66,8 @@ def start_clock(case: Case, clock: Clock, start: date, rules: Rules, due: date |
         due_on=due_on,
         extended_limit_days=None,
         basis=basis,
+        is_open=True,
+        paused_working_days=0,
     )
     case.deadlines.append(deadline)
     return deadline
@@ -135,7 +141,10 @@ def resume(case: Case, on: date, rules: Rules) -> list[Deadline]:
             deadline.extended_due_on, _ = pause_adjusted_due(
                 calendar, deadline.extended_due_on, deadline.paused_since, on
             )
-        pauses = [*deadline.basis.get("pauses", []), [deadline.paused_since.isoformat(), on.isoformat(), lost]]
+        pauses = [
+            *deadline.basis.get("pauses", []),
+            [deadline.paused_since.isoformat(), on.isoformat(), lost],
+        ]
         deadline.basis = deadline.basis | {"pauses": pauses}
         deadline.paused_working_days += lost
         deadline.paused_since = None
@@ -163,7 +172,11 @@ def recompute_open(session: Session, rules: Rules, today: date) -> list[dict[str
         if deadline.limit_days is None or deadline.basis.get("set_by") == "given":
             continue
         due = calendar.add_working_days(deadline.start_on, deadline.limit_days)
-        due = calendar.add_working_days(due, deadline.paused_working_days) if deadline.paused_working_days else due
+        due = (
+            calendar.add_working_days(due, deadline.paused_working_days)
+            if deadline.paused_working_days
+            else due
+        )
         if due == deadline.due_on:
             continue
         change = {"event": deadline.event, "from": str(deadline.due_on), "to": due.isoformat()}

@@ -54,16 +54,33 @@ def test_create_staff_hashes_the_password(app: Flask, runner: FlaskCliRunner) ->
 
 @pytest.mark.parametrize(
     ("role", "password", "message"),
-    [("wizard", "a long enough password", "Role must be one of"), ("officer", "short", "12 characters")],
+    [
+        ("wizard", "a long enough password", "Role must be one of"),
+        ("officer", "short", "12 characters"),
+    ],
 )
-def test_create_staff_refuses_bad_input(runner: FlaskCliRunner, role: str, password: str, message: str) -> None:
+def test_create_staff_refuses_bad_input(
+    runner: FlaskCliRunner, role: str, password: str, message: str
+) -> None:
     result = runner.invoke(
-        args=["create-staff", "--email", "b@example.com", "--name", "B", "--role", role, "--password", password]
+        args=[
+            "create-staff",
+            "--email",
+            "b@example.com",
+            "--name",
+            "B",
+            "--role",
+            role,
+            "--password",
+            password,
+        ]
     )
     assert result.exit_code != 0 and message in result.output
 
 
-def test_seed_demo_loads_cases_at_every_stage_and_is_safe_twice(app: Flask, runner: FlaskCliRunner) -> None:
+def test_seed_demo_loads_cases_at_every_stage_and_is_safe_twice(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "Loaded 5 staff accounts" in first.output
@@ -73,8 +90,15 @@ def test_seed_demo_loads_cases_at_every_stage_and_is_safe_twice(app: Flask, runn
         statuses = set(session.scalars(select(Case.status)))
         stages = set(session.scalars(select(Case.stage)))
         kinds = set(session.scalars(select(Case.kind)))
-        assert {"received", "in_progress", "responded", "escalation_requested", "closed", "withdrawn",
-                "awaiting_decision"} <= statuses
+        assert {
+            "received",
+            "in_progress",
+            "responded",
+            "escalation_requested",
+            "closed",
+            "withdrawn",
+            "awaiting_decision",
+        } <= statuses
         assert stages == {1, 2, 3}
         assert {"complaint", "compliment", "enquiry_mp"} <= kinds
         assert session.scalar(select(func.count()).select_from(CaseEvent)) > 12

@@ -23,7 +23,10 @@ def _app_with_routes(app: Flask) -> Flask:
 def test_fragment_only_for_htmx_requests(app: Flask) -> None:
     client = _app_with_routes(app).test_client()
     assert client.get("/_test/fragment").get_data(as_text=True) == "page"
-    assert client.get("/_test/fragment", headers={"HX-Request": "true"}).get_data(as_text=True) == "fragment"
+    assert (
+        client.get("/_test/fragment", headers={"HX-Request": "true"}).get_data(as_text=True)
+        == "fragment"
+    )
     restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     assert client.get("/_test/fragment", headers=restore).get_data(as_text=True) == "page"
     boosted = {"HX-Request": "true", "HX-Boosted": "true"}
@@ -49,7 +52,8 @@ def test_only_portal_htmx_reads_hx_headers() -> None:
 
     root = Path(__file__).resolve().parents[2] / "portal"
     offenders = [
-        str(p) for p in root.rglob("*.py")
+        str(p)
+        for p in root.rglob("*.py")
         if p.name != "htmx.py" and ("HX-" in p.read_text() or "htmx_flask" in p.read_text())
     ]
     assert offenders == []

@@ -17,20 +17,30 @@ def test_every_page_passes_the_page_checks(app: Flask, client: FlaskClient) -> N
     for url in urls:
         soup = get_page(client, url)
         footer_links = {a["href"] for a in soup.select(".govuk-footer a")}
-        assert {"/accessibility-statement", "/privacy-notice", "/cookies", "/contact"} <= footer_links
+        assert {
+            "/accessibility-statement",
+            "/privacy-notice",
+            "/cookies",
+            "/contact",
+        } <= footer_links
 
 
 def test_start_page_explains_stages_advocacy_and_ombudsman(client: FlaskClient) -> None:
     text = get_page(client, "/").get_text(" ", strip=True)
-    for phrase in ("NYAS", "VoiceAbility", "Local Government and Social Care Ombudsman", "working days"):
+    for phrase in (
+        "NYAS",
+        "VoiceAbility",
+        "Local Government and Social Care Ombudsman",
+        "working days",
+    ):
         assert phrase in text
     assert "Exit this page" in text
     assert "GOV.UK" not in text
 
 
 def test_start_page_timescales_come_from_the_procedure_table() -> None:
-    from portal.config import TestConfig
     from portal import create_app
+    from portal.config import TestConfig
 
     overrides = {"statutory": {"clocks": {"stage1_response": {"limit": 13, "extended_limit": 23}}}}
     app = create_app(TestConfig("sqlite://", PROCEDURE_OVERRIDES=overrides))
@@ -129,6 +139,8 @@ def test_healthz_reports_an_unreachable_database(tmp_path: object) -> None:
     app.extensions["portal.db"].engine.dispose()
     from sqlalchemy import create_engine
 
-    app.extensions["portal.db"].factory.configure(bind=create_engine("sqlite:////nonexistent/dir/x.db"))
+    app.extensions["portal.db"].factory.configure(
+        bind=create_engine("sqlite:////nonexistent/dir/x.db")
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.json["database"] == "unreachable"

@@ -1,0 +1,1 @@
+"""Pure domain rules: deadlines, procedures, case lifecycle and routing (no Flask, no I/O)."""

@@ -96,7 +96,8 @@ def due_dates_command(procedure_code: str, start: object, as_json: bool) -> None
             line += f"  (extended: {long_date(extended)})"
         click.echo(line)
         if due and clock.unit.value == "working_days" and clock.limit:
-            click.echo(f"    {explain(calendar, start_on, clock.limit, due).for_staff()}")
+            text = explain(calendar, start_on, clock.limit, due, start_label=clock.starts_from).for_staff()
+            click.echo(f"    {text}")
         click.echo(f"    Source: {clock.source}")
 
 
@@ -111,7 +112,7 @@ def recompute_deadlines_command() -> None:
     from portal.services.deadlines import recompute_open
 
     with db.transaction() as session:
-        changes = recompute_open(session, rules(), date.today())
+        changes = recompute_open(session, rules())
     for change in changes:
         click.echo(f"{change['reference']}: {change['event']} {change['from']} -> {change['to']}")
     click.echo(f"{len(changes)} deadline(s) changed.")

@@ -63,8 +63,7 @@ ADVOCACY = (
         "0300 303 1660",
         "helpline@voiceability.org",
         "https://www.voiceability.org",
-        "Free, independent advocacy, including for disabled children and young people "
-        "and their families.",
+        "Free, independent advocacy, including for disabled children and young people and their families.",
     ),
 )
 
@@ -97,9 +96,7 @@ class Config:
 
     SECRET_KEY: str | None = field(default_factory=lambda: _env("SECRET_KEY"))
     DATABASE_URL: str = field(
-        default_factory=lambda: (
-            _env("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
-        )
+        default_factory=lambda: _env("DATABASE_URL") or f"sqlite:///{ROOT / 'instance' / 'portal.sqlite3'}"
     )
     ENV: str = field(default_factory=lambda: _env("ENV", "development") or "development")
     TESTING: bool = False
@@ -117,6 +114,11 @@ class Config:
     # statutory procedure ignores them unless the procedure table says otherwise.
     CLOSURE_DAYS: tuple[str, ...] = field(
         default_factory=lambda: tuple(d for d in (_env("CLOSURE_DAYS") or "").split(",") if d)
+    )
+    # Newly announced bank holidays not yet in the `holidays` package, as "YYYY-MM-DD:Name"
+    # items separated by commas; after changing them run `flask recompute-deadlines`.
+    EXTRA_BANK_HOLIDAYS: tuple[str, ...] = field(
+        default_factory=lambda: tuple(d for d in (_env("EXTRA_BANK_HOLIDAYS") or "").split(",") if d)
     )
     # Per-council timescale overrides (see portal.domain.procedures.configure).
     PROCEDURE_OVERRIDES: dict[str, Any] | None = field(
@@ -138,6 +140,8 @@ class Config:
 
 class TestConfig(Config):
     """Settings for the test suite: a database URL must be given."""
+
+    __test__ = False  # not a pytest test class
 
     def __init__(self, database_url: str, **overrides: Any) -> None:
         super().__init__()

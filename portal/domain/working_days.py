@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as _stdcal
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -187,7 +188,7 @@ class Explanation:
         return sum(1 for _, r in self.skipped if r in _WEEKEND_REASONS)
 
     def for_staff(self) -> str:
-        label = self.start_label.replace("_", " ")
+        label = re.sub(r"stage(\d)", r"stage \1", self.start_label).replace("_", " ")
         counted_from = "that day (day 1)" if self.start_counted else "the next working day"
         parts = [
             f"{label[:1].upper()}{label[1:]} {long_date(self.start)}",

@@ -51,9 +51,10 @@ def start_clock(
     """Compute the due date once and store it with what it was computed from."""
     calendar = rules.calendar_for(case.procedure)
     due_on = due or compute_due(calendar, clock, start)
-    basis: dict[str, Any] = {"start_on": start.isoformat(), "unit": clock.unit.value}
+    basis: dict[str, Any] = {"start_on": start.isoformat()}
     if clock.unit is Unit.WORKING_DAYS and due_on is not None and clock.limit is not None:
-        basis = _basis(calendar, start, clock.limit, due_on) | {"unit": clock.unit.value}
+        basis = _basis(calendar, start, clock.limit, due_on)
+    basis |= {"unit": clock.unit.value, "starts_from": clock.starts_from}
     if due is not None:
         basis["set_by"] = "given"
     deadline = Deadline(
@@ -106,9 +107,7 @@ def extend(case: Case, clock: Clock, total_days: int, reason: str, rules: Rules)
     if not ok:
         raise DeadlineError(why)
     calendar = rules.calendar_for(case.procedure)
-    new_due = calendar.add_working_days(deadline.start_on, total_days)
-    if deadline.paused_working_days:
-        new_due = calendar.add_working_days(new_due, deadline.paused_working_days)
+    new_due = _due_after(calendar, deadline.start_on, total_days, deadline.paused_working_days)
     deadline.extended_limit_days = total_days
     deadline.extended_due_on = new_due
     deadline.extension_reason = reason.strip()
@@ -159,37 +158,55 @@ def explanation(deadline: Deadline, rules: Rules, procedure: str) -> Explanation
     days = deadline.limit_days or 0
     calendar = rules.calendar_for(procedure)
     base_due = calendar.add_working_days(deadline.start_on, days)
-    return explain(calendar, deadline.start_on, days, base_due)
+    label = deadline.basis.get("starts_from", "received")
+    return explain(calendar, deadline.start_on, days, base_due, start_label=label)
 
 
-def recompute_open(session: Session, rules: Rules, today: date) -> list[dict[str, Any]]:
+_KEPT_ON_RECOMPUTE = ("pauses", "extension", "unit", "starts_from")
+
+
+def _due_after(calendar: Calendar, start: date, days: int, paused_days: int) -> date:
+    """Due date for `days` working days from `start`, moved on by working days lost to pauses."""
+    due = calendar.add_working_days(start, days)
+    return calendar.add_working_days(due, paused_days) if paused_days else due
+
+
+def _recomputed(deadline: Deadline, calendar: Calendar) -> tuple[date, date | None] | None:
+    """(due, extended due) under the current calendar, or None where nothing changed."""
+    if deadline.limit_days is None or deadline.basis.get("set_by") == "given":
+        return None
+    paused = deadline.paused_working_days
+    due = _due_after(calendar, deadline.start_on, deadline.limit_days, paused)
+    extended = None
+    if deadline.extended_limit_days is not None:
+        extended = _due_after(calendar, deadline.start_on, deadline.extended_limit_days, paused)
+    if (due, extended) == (deadline.due_on, deadline.extended_due_on):
+        return None
+    return due, extended
+
+
+def recompute_open(session: Session, rules: Rules) -> list[dict[str, Any]]:
     """After holiday data changes: recompute every open working-day deadline, record each change."""
     changes = []
-    stmt = select(Deadline).where(Deadline.is_open.is_(True)).where(Deadline.unit == "working_days")
+    stmt = select(Deadline).where(Deadline.is_open.is_(True), Deadline.unit == Unit.WORKING_DAYS.value)
     for deadline in session.scalars(stmt):
         case = deadline.case
         calendar = rules.calendar_for(case.procedure)
-        if deadline.limit_days is None or deadline.basis.get("set_by") == "given":
+        new = _recomputed(deadline, calendar)
+        if new is None:
             continue
-        due = calendar.add_working_days(deadline.start_on, deadline.limit_days)
-        due = (
-            calendar.add_working_days(due, deadline.paused_working_days)
-            if deadline.paused_working_days
-            else due
-        )
-        if due == deadline.due_on:
-            continue
-        change = {"event": deadline.event, "from": str(deadline.due_on), "to": due.isoformat()}
-        deadline.due_on = due
-        deadline.basis = _basis(calendar, deadline.start_on, deadline.limit_days, due) | {
-            k: v for k, v in deadline.basis.items() if k in ("pauses", "extension", "unit")
-        }
+        before = str(deadline.effective_due_on)
+        deadline.due_on, deadline.extended_due_on = new
+        after = str(deadline.effective_due_on)
+        kept = {k: v for k, v in deadline.basis.items() if k in _KEPT_ON_RECOMPUTE}
+        deadline.basis = _basis(calendar, deadline.start_on, deadline.limit_days or 0, new[0]) | kept
+        change = {"event": deadline.event, "from": before, "to": after}
         session.add(
             CaseEvent(
                 case=case,
                 actor_kind="system",
                 kind="deadline_recomputed",
-                summary=f"Due date for {deadline.event} changed from {change['from']} to {change['to']} "
+                summary=f"Due date for {deadline.event} changed from {before} to {after} "
                 "because the bank holiday data changed.",
                 data=change,
             )

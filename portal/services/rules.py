@@ -54,9 +54,13 @@ def build_rules(app: Flask) -> Rules:
         date.fromisoformat(day.strip()): "Council closure day"
         for day in app.config.get("CLOSURE_DAYS", ())
     }
+    extra = {}
+    for item in app.config.get("EXTRA_BANK_HOLIDAYS", ()):
+        day, _, name = item.partition(":")
+        extra[date.fromisoformat(day.strip())] = name.strip() or "Bank holiday"
     return Rules(
         procedures=configure(app.config.get("PROCEDURE_OVERRIDES")),
-        bank_holidays=england_bank_holidays(),
+        bank_holidays=england_bank_holidays() | extra,
         closure_days=closures,
         count_start_day=bool(app.config.get("COUNT_START_DAY")),
     )

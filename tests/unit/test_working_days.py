@@ -226,7 +226,7 @@ def test_explanation_when_the_start_day_counts() -> None:
 def test_explanation_without_holidays_and_with_another_start() -> None:
     e = explain(CAL, date(2026, 3, 6), 1, date(2026, 3, 9), start_label="stage1_response_sent")
     assert e.for_staff() == (
-        "Stage1 response sent Friday 6 March 2026; 1 working day counted from the next working "
+        "Stage 1 response sent Friday 6 March 2026; 1 working day counted from the next working "
         "day; not counted: 2 weekend days; due Monday 9 March 2026."
     )
     assert e.for_public() == (

@@ -76,6 +76,7 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal import errors
     from portal.health import bp as health_bp
+    from portal.public import complaint  # noqa: F401 - attaches the journey's routes to the blueprint
     from portal.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)

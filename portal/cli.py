@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from portal.domain.working_days import explain, long_date
 from portal.extensions import db
+from portal.notify.commands import send_outbox_command, send_reminders_command
 from portal.services.rules import rules
 
 
@@ -126,5 +127,7 @@ def register(app: Flask) -> None:
         seed_demo_command,
         due_dates_command,
         recompute_deadlines_command,
+        send_outbox_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)

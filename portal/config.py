@@ -120,11 +120,32 @@ class Config:
     EXTRA_BANK_HOLIDAYS: tuple[str, ...] = field(
         default_factory=lambda: tuple(d for d in (_env("EXTRA_BANK_HOLIDAYS") or "").split(",") if d)
     )
+    # Evidence uploads: stored outside the web root under generated names.
+    UPLOAD_DIR: str = field(default_factory=lambda: _env("UPLOAD_DIR") or str(ROOT / "instance" / "uploads"))
+    UPLOAD_MAX_BYTES: int = field(default_factory=lambda: int(_env("UPLOAD_MAX_BYTES") or 10 * 1024 * 1024))
+    # Service areas offered on the complaint form (codes from portal.domain.routing.ServiceArea);
+    # empty means all of them.
+    SERVICE_AREAS: tuple[str, ...] = field(
+        default_factory=lambda: tuple(a for a in (_env("SERVICE_AREAS") or "").split(",") if a)
+    )
     # Per-council timescale overrides (see portal.domain.procedures.configure).
     PROCEDURE_OVERRIDES: dict[str, Any] | None = field(
         default_factory=lambda: json.loads(_env("PROCEDURE_OVERRIDES") or "null")
     )
     COUNT_START_DAY: bool = field(default_factory=lambda: _env("COUNT_START_DAY") == "1")
+    # Outgoing email (portal.notify): the SMTP relay and the From address. STARTTLS upgrades
+    # a plain connection; SSL connects with implicit TLS (usually port 465) and wins if both are set.
+    SMTP_HOST: str = field(default_factory=lambda: _env("SMTP_HOST") or "localhost")
+    SMTP_PORT: int = field(default_factory=lambda: int(_env("SMTP_PORT") or "1025"))
+    SMTP_USERNAME: str | None = field(default_factory=lambda: _env("SMTP_USERNAME") or None)
+    SMTP_PASSWORD: str | None = field(default_factory=lambda: _env("SMTP_PASSWORD") or None)
+    SMTP_STARTTLS: bool = field(
+        default_factory=lambda: (_env("SMTP_STARTTLS") or "").lower() in ("1", "true", "yes")
+    )
+    SMTP_SSL: bool = field(default_factory=lambda: (_env("SMTP_SSL") or "").lower() in ("1", "true", "yes"))
+    MAIL_FROM: str = field(
+        default_factory=lambda: _env("MAIL_FROM") or "no-reply@northshire.example.gov.uk"
+    )
 
     def as_flask(self) -> dict[str, Any]:
         values = {k: v for k, v in vars(self).items() if k.isupper()}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import format_date
 
 from portal.config import ADVOCACY, Ombudsman
-from portal.i18n import LANGUAGE_NAMES, available, text_direction
+from portal.htmx import is_fragment_request
+from portal.i18n import LANGUAGE_NAMES, available, current_language, text_direction
 from portal.services.rules import rules
 
 
@@ -42,7 +43,7 @@ class _Timescales(dict[str, Any]):
 
 
 def template_context() -> dict[str, Any]:
-    lang = str(get_locale() or "en")
+    lang = current_language()
     return {
         "council": current_app.config["COUNCIL"],
         "advocacy": ADVOCACY,
@@ -51,4 +52,6 @@ def template_context() -> dict[str, Any]:
         "current_lang": lang,
         "text_dir": text_direction(lang),
         "languages": [(code, LANGUAGE_NAMES[code]) for code in available()],
+        "is_fragment": is_fragment_request(),
+        "format_date": format_date,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 
 from portal.extensions import babel
 
@@ -22,11 +23,27 @@ def available() -> tuple[str, ...]:
     return langs
 
 
-def select_locale() -> str:
+# Babel locale per language: English is British English (dates as "1 October 2026").
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+def choose_language() -> str:
+    """The language of this request: the person's choice, else their browser's, else English."""
     chosen = session.get("lang")
     if chosen in available():
         return str(chosen)
     return request.accept_languages.best_match(available()) or "en"
+
+
+def select_locale() -> str:
+    lang = choose_language()
+    return BABEL_LOCALES.get(lang, lang)
+
+
+def current_language() -> str:
+    """The language code (not the Babel locale) for lang attributes and stored preferences."""
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 def text_direction(lang: str) -> str:

@@ -9,10 +9,18 @@ NOT_PAGES = {
     "static": "static files",
     "health.healthz": "JSON health check",
     "public.choose_language": "redirect that stores the language choice",
+    "public.journey_start": "redirect to the first question",
+    "public.receipt": "PDF download (tests/integration/test_complaint_journey.py reads it)",
+    "public.return_to_draft": "needs a save-and-return token (the journey tests visit it)",
+    "public.check_answers": "needs a finished draft (the journey tests visit it)",
+    "public.confirmation": "needs a sent case (the journey tests visit it)",
+    "public.save_for_later": "needs a draft (the journey tests visit it)",
+    "public.evidence": "needs a draft (the journey tests visit it)",
 }
 
 # Example URL arguments for pages whose URL has parameters.
-EXAMPLES: dict[str, dict[str, object]] = {}
+# Question pages past the first need answers in a draft: the journey tests visit each.
+EXAMPLES: dict[str, dict[str, object]] = {"public.question": {"slug": "what-to-do"}}
 
 
 def page_urls(app: Flask) -> tuple[list[str], list[str]]:

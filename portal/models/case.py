@@ -22,7 +22,18 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(Text)
     preferred_language: Mapped[str] = mapped_column(String(10), default="en")
+    # email | phone | post | advocate (everything goes through the advocate only)
     contact_method: Mapped[str] = mapped_column(String(20), default="email")
+    # Safe-contact flags: do not post to home, no voicemail, and when it is safe to call.
+    no_post_home: Mapped[bool] = mapped_column(default=False)
+    no_voicemail: Mapped[bool] = mapped_column(default=False)
+    safe_times: Mapped[str | None] = mapped_column(String(200))
+    advocate_name: Mapped[str | None] = mapped_column(String(200))
+    advocate_email: Mapped[str | None] = mapped_column(String(254))
+    # Reasonable adjustments and alternative formats, recorded once and applied to every
+    # letter and contact: {"formats": [...], "large_print_size": 24, "paper_colour": "cream",
+    # "adjustments": [...], "interpreter_language": "...", "other": "..."}.
+    needs: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -59,6 +70,18 @@ class Case(Base):
     complainant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Who is acting: the advocate's organisation, the young person's consent, and whether
+    # the young person wants to be contacted directly (advocate route only).
+    advocate_org: Mapped[str | None] = mapped_column(String(100))
+    young_person_consent: Mapped[bool | None]
+    contact_young_person_directly: Mapped[bool | None]
+    advocacy_requested: Mapped[bool] = mapped_column(default=False)
+    child_dob: Mapped[date | None] = mapped_column(Date)
+    # Court, tribunal, Ombudsman or police involvement the complainant told us about.
+    other_proceedings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Compliments: about whom, and whether it may be shared (anonymised) in the annual report.
+    compliment_about: Mapped[str | None] = mapped_column(String(200))
+    share_permission: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -34,9 +34,7 @@ def _basis(calendar: Calendar, start: date, days: int, due: date) -> dict[str, A
     }
 
 
-def compute_due(
-    calendar: Calendar, clock: Clock, start: date, days: int | None = None
-) -> date | None:
+def compute_due(calendar: Calendar, clock: Clock, start: date, days: int | None = None) -> date | None:
     limit = clock.limit if days is None else days
     if clock.unit is Unit.SET_BY_OTHERS or limit is None:
         return None
@@ -45,9 +43,7 @@ def compute_due(
     return calendar.add_working_days(start, limit)
 
 
-def start_clock(
-    case: Case, clock: Clock, start: date, rules: Rules, due: date | None = None
-) -> Deadline:
+def start_clock(case: Case, clock: Clock, start: date, rules: Rules, due: date | None = None) -> Deadline:
     """Compute the due date once and store it with what it was computed from."""
     calendar = rules.calendar_for(case.procedure)
     due_on = due or compute_due(calendar, clock, start)
@@ -133,9 +129,7 @@ def resume(case: Case, on: date, rules: Rules) -> list[Deadline]:
             continue
         lost = 0
         if deadline.due_on is not None:
-            deadline.due_on, lost = pause_adjusted_due(
-                calendar, deadline.due_on, deadline.paused_since, on
-            )
+            deadline.due_on, lost = pause_adjusted_due(calendar, deadline.due_on, deadline.paused_since, on)
         if deadline.extended_due_on is not None:
             deadline.extended_due_on, _ = pause_adjusted_due(
                 calendar, deadline.extended_due_on, deadline.paused_since, on

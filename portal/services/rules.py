@@ -51,8 +51,7 @@ class Rules:
 
 def build_rules(app: Flask) -> Rules:
     closures = {
-        date.fromisoformat(day.strip()): "Council closure day"
-        for day in app.config.get("CLOSURE_DAYS", ())
+        date.fromisoformat(day.strip()): "Council closure day" for day in app.config.get("CLOSURE_DAYS", ())
     }
     extra = {}
     for item in app.config.get("EXTRA_BANK_HOLIDAYS", ()):

@@ -28,9 +28,7 @@ def create_staff(session: Session, email: str, name: str, role: str, password: s
         raise StaffError(f"Password must be {MIN_PASSWORD} characters or more.")
     if session.scalar(select(func.count()).where(StaffUser.email == email)):
         raise StaffError(f"A staff account for {email} already exists.")
-    user = StaffUser(
-        email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password)
-    )
+    user = StaffUser(email=email, name=name.strip(), role=role, password_hash=_hasher.hash(password))
     session.add(user)
     return user
 

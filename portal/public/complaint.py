@@ -1,0 +1,344 @@
+"""The make-a-complaint journey: question pages, evidence, check answers, submit, save and return."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from portal import htmx
+from portal.extensions import db
+from portal.models import Draft
+from portal.public import forms, journey
+from portal.public.views import bp
+from portal.services import drafts, submissions, uploads
+from portal.services.rules import rules
+
+SESSION_KEY = "draft_key"
+
+
+def _draft() -> Draft | None:
+    return drafts.find(db.session, session.get(SESSION_KEY))
+
+
+def _open_draft() -> Draft | None:
+    """The person's draft, unless it has already been sent (then the journey is over)."""
+    draft = _draft()
+    return draft if draft is not None and draft.submitted_case_id is None else None
+
+
+def _step_url(step: journey.Step | None) -> str:
+    if step is None:
+        return url_for("public.check_answers")
+    return url_for("public.question", slug=step.slug)
+
+
+def _make_form(step: journey.Step, answers: journey.Answers) -> Any:
+    kwargs: dict[str, Any] = {"data": journey.form_data(step, answers)}
+    if step.form is forms.AreaForm:
+        kwargs["areas"] = _areas()
+    return step.form(**kwargs)
+
+
+def _areas() -> list[tuple[str, Any]]:
+    offered = current_app.config.get("SERVICE_AREAS")
+    areas = forms.area_choices()
+    return [a for a in areas if not offered or a[0] in offered]
+
+
+def _render_step(step: journey.Step, form: Any, answers: journey.Answers, draft: Draft | None) -> str:
+    position, total = journey.progress(step, answers)
+    previous = journey.previous_step(step, answers)
+    back = _step_url(previous) if previous else url_for("public.start")
+    if request.args.get("change"):
+        back = url_for("public.check_answers")
+    full = step.template
+    partial = full.replace("complaint/", "complaint/_")
+    return htmx.render(
+        full,
+        partial,
+        step=step,
+        form=form,
+        position=position,
+        total=total,
+        back_url=back,
+        draft=draft,
+        change=bool(request.args.get("change")),
+    )
+
+
+@bp.get("/make-a-complaint")
+def journey_start() -> Response:
+    return redirect(_step_url(journey.STEPS[0]))
+
+
+@bp.route("/make-a-complaint/<slug>", methods=["GET", "POST"])
+def question(slug: str) -> Response | str:
+    step = journey.BY_SLUG.get(slug)
+    if step is None:
+        abort(404)
+    draft = _open_draft()
+    answers = draft.answers if draft else {}
+    if step not in journey.applicable(answers):
+        return redirect(_step_url(journey.first_unanswered(answers)))
+    form = _make_form(step, answers) if request.method == "GET" else _posted_form(step)
+    if request.method == "POST" and form.validate():
+        return _save_step(step, form, draft)
+    return _render_step(step, form, answers, draft)
+
+
+def _posted_form(step: journey.Step) -> Any:
+    if step.form is forms.AreaForm:
+        return forms.AreaForm(areas=_areas())
+    return step.form()
+
+
+def _save_step(step: journey.Step, form: Any, draft: Draft | None) -> Response:
+    with db.transaction() as s:
+        if draft is None:
+            draft, key = drafts.create(s)
+            session[SESSION_KEY] = key
+        else:
+            draft = s.merge(draft)
+        draft.answers = journey.store(step, form, draft.answers)
+        answers = draft.answers
+    if request.form.get("save_for_later"):
+        return htmx.redirect_after_post(url_for("public.save_for_later"))
+    following = journey.first_unanswered(answers) if request.args.get("change") else None
+    target = following or (None if request.args.get("change") else journey.next_step(step, answers))
+    return htmx.redirect_after_post(_step_url(target))
+
+
+@bp.route("/make-a-complaint/evidence", methods=["GET", "POST"])
+def evidence() -> Response | str:
+    draft = _open_draft()
+    answers = draft.answers if draft else {}
+    step = journey.BY_SLUG["evidence"]
+    if draft is None or step not in journey.applicable(answers):
+        return redirect(_step_url(journey.first_unanswered(answers) or journey.STEPS[0]))
+    form = forms.ConfirmForm()
+    error = None
+    if request.method == "POST" and form.validate():
+        action = request.form.get("action", "continue")
+        if action == "upload":
+            error = _add_upload(draft)
+        elif action.startswith("remove-"):
+            _remove_upload(draft, action.removeprefix("remove-"))
+        else:
+            return _save_step(step, form, draft)
+        if error is None:
+            return htmx.redirect_after_post(url_for("public.evidence"))
+    draft = _open_draft()
+    return htmx.render(
+        step.template,
+        step.template.replace("complaint/", "complaint/_"),
+        step=step,
+        form=form,
+        draft=draft,
+        upload_error=error,
+        has_errors=bool(error),
+        position=journey.progress(step, answers)[0],
+        total=journey.progress(step, answers)[1],
+        back_url=_step_url(journey.previous_step(step, answers)),
+        change=bool(request.args.get("change")),
+    )
+
+
+def _upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def _add_upload(draft: Draft) -> str | None:
+    file = request.files.get("evidence")
+    if file is None or not file.filename:
+        return _("Select a file to upload")
+    stored = None
+    try:
+        with db.transaction() as s:
+            upload = uploads.store(
+                s.merge(draft),
+                file.stream,
+                file.filename,
+                _upload_dir(),
+                current_app.config["UPLOAD_MAX_BYTES"],
+            )
+            stored = upload.stored_name
+    except uploads.UploadError as problem:
+        return _upload_message(str(problem))
+    except SQLAlchemyError:
+        if stored:
+            uploads.discard(_upload_dir(), stored)  # the row was never committed
+        raise
+    return None
+
+
+def _upload_message(message: str) -> str:
+    limit = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+    known = {
+        "The selected file is empty": _("The selected file is empty"),
+        f"The selected file must be smaller than {limit} MB": _(
+            "The selected file must be smaller than %(size)s MB", size=limit
+        ),
+        f"The selected file must be a {uploads.ACCEPTED_DESCRIPTION} file": _(
+            "The selected file must be a PDF, Word, JPG, PNG, GIF, HEIC or plain text file"
+        ),
+    }
+    return known.get(message, _("You can send up to 10 files. Remove one to add another."))
+
+
+def _remove_upload(draft: Draft, upload_id: str) -> None:
+    with db.transaction() as s:
+        draft = s.merge(draft)
+        for upload in list(draft.uploads):
+            if str(upload.id) == upload_id:
+                draft.uploads.remove(upload)
+                s.delete(upload)
+                name = upload.stored_name
+                break
+        else:
+            return
+    uploads.discard(_upload_dir(), name)
+
+
+@bp.route("/make-a-complaint/check-your-answers", methods=["GET", "POST"])
+def check_answers() -> Response | str:
+    draft = _draft()
+    if draft is not None and draft.submitted_case_id is not None:
+        return redirect(url_for("public.confirmation"))
+    answers = draft.answers if draft else {}
+    missing = journey.first_unanswered(answers)
+    if draft is None or missing is not None:
+        return redirect(_step_url(missing or journey.STEPS[0]))
+    form = forms.ConfirmForm()
+    failed = False
+    if request.method == "POST" and form.validate():
+        result = _submit(draft)
+        if result is not None:
+            return result
+        failed = True
+    return htmx.render(
+        "public/complaint/check-answers.html",
+        "public/complaint/_check-answers.html",
+        form=form,
+        answers=answers,
+        rows=_summary_rows(answers, draft),
+        failed=failed,
+        has_errors=failed,
+    )
+
+
+def _submit(draft: Draft) -> Response | None:
+    """Send the complaint; None when the database failed (the answers are still in the draft)."""
+    try:
+        with db.transaction() as s:
+            submissions.submit(s, s.merge(draft), rules(), date.today())
+    except IntegrityError:
+        # A double click raced us: the other request made the case; use it.
+        if submissions.existing_case(db.session, draft.id) is None:
+            current_app.logger.exception("Submission failed")
+            return None
+    except SQLAlchemyError:
+        current_app.logger.exception("Submission failed")
+        return None
+    return htmx.redirect_after_post(url_for("public.confirmation"))
+
+
+def _summary_rows(answers: journey.Answers, draft: Draft) -> list[dict[str, Any]]:
+    from portal.public.summary import rows
+
+    return rows(answers, draft)
+
+
+@bp.get("/make-a-complaint/confirmation")
+def confirmation() -> Response | str:
+    from portal.models import Case
+
+    draft = _draft()
+    case = db.session.get(Case, draft.submitted_case_id) if draft and draft.submitted_case_id else None
+    if case is None:
+        return redirect(_step_url(journey.STEPS[0]))
+    return render_template("public/complaint/confirmation.html", case=case, rules=rules())
+
+
+@bp.route("/make-a-complaint/save", methods=["GET", "POST"])
+def save_for_later() -> Response | str:
+    draft = _open_draft()
+    if draft is None:
+        return redirect(_step_url(journey.STEPS[0]))
+    form = forms.SaveForm(data={"email": draft.answers.get("email")} if request.method == "GET" else None)
+    if request.method == "POST" and form.validate():
+        _send_return_link(draft, form.email.data.strip())
+        session.pop(SESSION_KEY, None)
+        return htmx.redirect_after_post(url_for("public.saved"))
+    return render_template("public/complaint/save.html", form=form)
+
+
+def _send_return_link(draft: Draft, email: str) -> None:
+    from portal.i18n import current_language
+    from portal.notify.outbox import queue_email
+
+    with db.transaction() as s:
+        draft = s.merge(draft)
+        token, expires = drafts.issue_return_link(draft)
+        link = url_for("public.return_to_draft", token=token, _external=True)
+        queue_email(
+            s,
+            template="save_return_link",
+            recipient=email,
+            recipient_kind="complainant",
+            language=current_language(),
+            context={"link": link, "expires": expires.isoformat()},
+        )
+
+
+@bp.get("/make-a-complaint/saved")
+def saved() -> str:
+    return render_template("public/complaint/saved.html")
+
+
+@bp.route("/make-a-complaint/return/<token>", methods=["GET", "POST"])
+def return_to_draft(token: str) -> Response | str | tuple[str, int]:
+    # A GET only shows a button: mail scanners that follow links must not spend it.
+    draft = drafts.return_link_draft(db.session, token)
+    if draft is None:
+        return render_template("public/complaint/link-expired.html"), 404
+    form = forms.ConfirmForm()
+    if request.method == "POST" and form.validate():
+        with db.transaction() as s:
+            key = drafts.redeem(s.merge(draft))
+        session[SESSION_KEY] = key
+        return htmx.redirect_after_post(url_for("public.check_answers"))
+    return render_template("public/complaint/return.html", form=form)
+
+
+@bp.get("/make-a-complaint/receipt/<size>")
+def receipt(size: str) -> Response:
+    """A copy of what was sent, as an accessible PDF (standard or large print)."""
+    from portal.documents.pdf import STANDARD, Format, render_pdf
+    from portal.i18n import current_language
+    from portal.models import Case
+
+    if size not in ("standard", "large"):
+        abort(404)
+    draft = _draft()
+    case = db.session.get(Case, draft.submitted_case_id) if draft and draft.submitted_case_id else None
+    if case is None or draft is None:
+        abort(404)
+    person_size = (case.complainant.needs or {}).get("large_print_size", 24) if case.complainant else 24
+    fmt = Format(font_pt=int(person_size)) if size == "large" else STANDARD
+    pdf = render_pdf(
+        "documents/receipt.html",
+        _("Your complaint %(reference)s", reference=case.reference),
+        current_language(),
+        fmt,
+        case=case,
+        rows=_summary_rows(draft.answers, draft),
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-{size}.pdf"'
+    return response

@@ -76,11 +76,14 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal import errors
     from portal.health import bp as health_bp
-    from portal.public import complaint  # noqa: F401 - attaches the journey's routes to the blueprint
+    from portal.public import complaint, documents, tracking  # noqa: F401 - attach their routes to the blueprint
     from portal.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
+    from portal import staff  # the back office: blueprint, its 403 page and commands
+
+    staff.init_app(app)
     errors.init_app(app)
 
 

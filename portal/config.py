@@ -123,6 +123,11 @@ class Config:
     # Evidence uploads: stored outside the web root under generated names.
     UPLOAD_DIR: str = field(default_factory=lambda: _env("UPLOAD_DIR") or str(ROOT / "instance" / "uploads"))
     UPLOAD_MAX_BYTES: int = field(default_factory=lambda: int(_env("UPLOAD_MAX_BYTES") or 10 * 1024 * 1024))
+    # Letters and receipts in every format (portal.services.documents): stored outside the web
+    # root under generated names.
+    DOCUMENT_DIR: str = field(
+        default_factory=lambda: _env("DOCUMENT_DIR") or str(ROOT / "instance" / "documents")
+    )
     # Service areas offered on the complaint form (codes from portal.domain.routing.ServiceArea);
     # empty means all of them.
     SERVICE_AREAS: tuple[str, ...] = field(
@@ -146,6 +151,14 @@ class Config:
     MAIL_FROM: str = field(
         default_factory=lambda: _env("MAIL_FROM") or "no-reply@northshire.example.gov.uk"
     )
+    # Staff sign-in (portal.services.staff_auth): idle and absolute session limits (ASVS 7.3.1-7.3.2;
+    # NFR SEC-4: at most 30 minutes idle, 12 hours in all), the time allowed between password
+    # and MFA, and the per-account lockout after repeated failures.
+    STAFF_IDLE_MINUTES: int = field(default_factory=lambda: int(_env("STAFF_IDLE_MINUTES") or "30"))
+    STAFF_SESSION_HOURS: int = field(default_factory=lambda: int(_env("STAFF_SESSION_HOURS") or "12"))
+    STAFF_MFA_MINUTES: int = 10
+    STAFF_LOCKOUT_FAILURES: int = 5
+    STAFF_LOCKOUT_MINUTES: int = 15
 
     def as_flask(self) -> dict[str, Any]:
         values = {k: v for k, v in vars(self).items() if k.isupper()}

@@ -16,7 +16,27 @@ NOT_PAGES = {
     "public.confirmation": "needs a sent case (the journey tests visit it)",
     "public.save_for_later": "needs a draft (the journey tests visit it)",
     "public.evidence": "needs a draft (the journey tests visit it)",
+    "public.track_link": "needs a tracking link token (the tracking tests visit it)",
+    "public.track_receipt": "PDF download in a tracking session",
+    "public.track_document": "letter download (PDF, BRF, MP3...) in a tracking session (test_documents.py)",
 }
+# Pages of a tracking session (one case): the tracking tests open a session and visit each.
+TRACKING_PAGES = {
+    "public.track_case",
+    "public.track_add_information",
+    "public.track_next_stage",
+    "public.track_resolved",
+    "public.track_withdraw",
+    "public.track_contact",
+    "public.track_needs",
+}
+NOT_PAGES.update(
+    {endpoint: "needs a tracking session (tests/integration/test_tracking.py)" for endpoint in TRACKING_PAGES}
+)
+# Back office pages need a signed-in staff member (and MFA): tests/integration/test_staff_auth.py
+# checks each with check_page and tests/browser/test_staff_pages.py runs axe on each.
+STAFF_PAGES = {"staff.home", "staff.mfa", "staff.mfa_set_up", "staff.recovery_code", "staff.recovery_codes"}
+NOT_PAGES.update({e: "needs a staff sign-in (test_staff_auth, test_staff_pages)" for e in STAFF_PAGES})
 
 # Example URL arguments for pages whose URL has parameters.
 # Question pages past the first need answers in a draft: the journey tests visit each.

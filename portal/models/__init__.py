@@ -1,20 +1,29 @@
 """SQLAlchemy 2 typed models; import every model here so Alembic sees the whole schema."""
 
+from portal.models.access import AccessAttempt, TrackingLink
 from portal.models.base import Base
 from portal.models.case import Case, CaseEvent, Deadline, Person, ReferenceCounter
+from portal.models.document import Document
 from portal.models.journey import Draft, Upload
 from portal.models.outbox import OutboxMessage
 from portal.models.staff import StaffUser
+from portal.models.staff_session import RecoveryCode, StaffAccessLog, StaffSession
 
 __all__ = [
+    "AccessAttempt",
     "Base",
     "Case",
     "CaseEvent",
     "Deadline",
+    "Document",
     "Draft",
     "OutboxMessage",
     "Person",
+    "RecoveryCode",
     "ReferenceCounter",
+    "StaffAccessLog",
+    "StaffSession",
     "StaffUser",
+    "TrackingLink",
     "Upload",
 ]

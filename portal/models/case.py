@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
+from portal.models.staff import StaffUser
 
 
 class Person(Base):
@@ -80,12 +81,16 @@ class Case(Base):
     # Court, tribunal, Ombudsman or police involvement the complainant told us about.
     other_proceedings: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Compliments: about whom, and whether it may be shared (anonymised) in the annual report.
+    # Hash of the security code printed on the confirmation page and letters, for people
+    # who follow their case without email (reference + code).
+    security_code_hash: Mapped[str | None] = mapped_column(String(64))
     compliment_about: Mapped[str | None] = mapped_column(String(200))
     share_permission: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     complainant: Mapped[Person | None] = relationship()
+    assigned_to: Mapped[StaffUser | None] = relationship()
     deadlines: Mapped[list[Deadline]] = relationship(
         back_populates="case", order_by="Deadline.id", cascade="all, delete-orphan"
     )

@@ -262,7 +262,8 @@ def confirmation() -> Response | str:
     case = db.session.get(Case, draft.submitted_case_id) if draft and draft.submitted_case_id else None
     if case is None:
         return redirect(_step_url(journey.STEPS[0]))
-    return render_template("public/complaint/confirmation.html", case=case, rules=rules())
+    code = draft.answers.get("_security_code") if draft else None
+    return render_template("public/complaint/confirmation.html", case=case, rules=rules(), security_code=code)
 
 
 @bp.route("/make-a-complaint/save", methods=["GET", "POST"])

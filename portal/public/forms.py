@@ -437,3 +437,90 @@ AREA_LABELS = {
     ServiceArea.OTHER_SOCIAL_CARE: _l("Other children's social care"),
     ServiceArea.OTHER: _l("Something else"),
 }
+
+
+REFERENCE_HINT = _l("For example, CC-2026-000123. It is on your confirmation page and our letters.")
+
+
+class TrackRequestForm(FlaskForm):
+    reference = StringField(
+        _l("Reference number"),
+        description=REFERENCE_HINT,
+        widget=GovTextInput(),
+        validators=[required(_l("Enter your reference number")), Length(max=30)],
+    )
+    email = StringField(
+        _l("Email address"),
+        description=_l("The email address you gave us, or your advocate's."),
+        widget=GovTextInput(),
+        validators=[
+            required(_l("Enter your email address")),
+            Email(message=_l("Enter an email address in the correct format, like name@example.com")),
+        ],
+    )
+
+
+class TrackCodeForm(FlaskForm):
+    reference = StringField(
+        _l("Reference number"),
+        description=REFERENCE_HINT,
+        widget=GovTextInput(),
+        validators=[required(_l("Enter your reference number")), Length(max=30)],
+    )
+    code = StringField(
+        _l("Security code"),
+        description=_l(
+            "16 letters and numbers, for example 7K3M-Q9TX-2B8R-WD4F. "
+            "It is on your confirmation page and our first letter."
+        ),
+        widget=GovTextInput(),
+        validators=[required(_l("Enter your security code")), Length(max=40)],
+    )
+
+
+class AddInformationForm(FlaskForm):
+    information = TextAreaField(
+        _l("What would you like to add?"),
+        widget=GovTextArea(),
+        validators=[
+            required(_l("Enter what you would like to add")),
+            Length(max=LONG_TEXT, message=_l("This must be 10,000 characters or fewer")),
+        ],
+    )
+
+
+class NextStageForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why are you still unhappy?"),
+        description=_l(
+            "Tell us which parts of our answer you disagree with, and what you would like to happen."
+        ),
+        widget=GovTextArea(),
+        validators=[
+            required(_l("Enter why you are still unhappy")),
+            Length(max=LONG_TEXT, message=_l("This must be 10,000 characters or fewer")),
+        ],
+    )
+
+
+class ResolvedForm(FlaskForm):
+    resolved = RadioField(
+        _l("Did our response sort things out for you?"),
+        widget=GovRadioInput(),
+        choices=choices(*YES_NO),
+        validators=[required(_l("Select yes if our response sorted things out"))],
+    )
+    comment = TextAreaField(
+        _l("Anything you would like to tell us? (optional)"),
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=LONG_TEXT, message=_l("This must be 10,000 characters or fewer"))],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why are you withdrawing your complaint? (optional)"),
+        description=_l("You do not have to tell us. It helps us learn."),
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000, message=_l("This must be 2,000 characters or fewer"))],
+    )

@@ -10,7 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms.fields.core import UnboundField
 
-from portal.models import Draft
+from portal.models import Case, Draft
 from portal.public import forms, journey
 
 
@@ -73,3 +73,21 @@ def _row(key: str, value: str, href: str, hidden: str) -> dict[str, Any]:
         "value": {"text": value},
         "actions": {"items": [{"href": href, "text": _("Change"), "visuallyHiddenText": hidden}]},
     }
+
+
+def case_rows(case: Case) -> list[dict[str, Any]]:
+    """What the person told us, from the case itself (for copies made after the draft is gone)."""
+    person = case.complainant
+    pairs = [
+        (_("Reference"), case.reference),
+        (_("Name"), person.name if person else ""),
+        (_("Child or young person"), case.child_name or _("Not given")),
+        (_("What it is about"), str(dict(forms.area_choices()).get(case.service_area, case.service_area))),
+        (_("What happened"), case.summary),
+        (
+            _("When it happened"),
+            format_date(case.arose_on, format="long") if case.arose_on else _("Not given"),
+        ),
+        (_("What you would like to happen"), case.desired_outcome or _("Not given")),
+    ]
+    return [_row(key, value, "", key) for key, value in pairs]

@@ -182,7 +182,22 @@ def transition(
         deadlines.close_all(case, on)
     summary = f"{action.value.replace('_', ' ').capitalize()}: status {before.value} → {case.status}."
     add_event(session, case, actor, action.value, f"{summary} {note}".strip(), on=on.isoformat())
+    _notify_complainant(session, case, action, note)
     return case
+
+
+def _notify_complainant(session: Session, case: Case, action: Action, note: str) -> None:
+    """Tell the person (or their advocate) what changed: in the same transaction as the change."""
+    from portal.notify.outbox import queue_for_person  # the outbox records events through this module
+
+    if case.complainant is None:
+        return
+    if action is Action.RESPOND:
+        context = {"reference": case.reference, "stage": case.stage}
+        queue_for_person(session, case.complainant, case, "response_available", context)
+    elif action is Action.PAUSE:
+        context = {"reference": case.reference, "reason": note or "-"}
+        queue_for_person(session, case.complainant, case, "pause_notice", context)
 
 
 def extend_deadline(
@@ -209,4 +224,13 @@ def extend_deadline(
         on=on.isoformat(),
         due=str(deadline.extended_due_on),
     )
+    if case.complainant is not None:
+        from portal.notify.outbox import queue_for_person
+
+        context = {
+            "reference": case.reference,
+            "reason": reason.strip(),
+            "due_date": deadline.extended_due_on.isoformat() if deadline.extended_due_on else "",
+        }
+        queue_for_person(session, case.complainant, case, "extension_notice", context)
     return case

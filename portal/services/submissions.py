@@ -14,6 +14,7 @@ from portal.models import Case, Draft, Person, StaffUser
 from portal.notify.outbox import queue_email, queue_for_person
 from portal.services.cases import SYSTEM, NewCase, add_event, record_case
 from portal.services.rules import Rules
+from portal.services.tracking import code_hash, new_security_code
 
 WHO_TO_CATEGORY = {
     "young_person": ComplainantCategory.YOUNG_PERSON,
@@ -32,7 +33,8 @@ def _iso(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _needs(a: dict[str, Any]) -> dict[str, Any]:
+def needs_from_answers(a: dict[str, Any]) -> dict[str, Any]:
+    """The formats and adjustments part of the answers, as stored on the person."""
     formats = list(a.get("formats") or [])
     adjustments = list(a.get("adjustments") or [])
     needs: dict[str, Any] = {"formats": formats, "adjustments": adjustments}
@@ -62,7 +64,7 @@ def _person(a: dict[str, Any]) -> Person:
         safe_times=a.get("safe_times") or None,
         advocate_name=a.get("advocate_name") or None,
         advocate_email=a.get("advocate_email") or None,
-        needs=_needs(a),
+        needs=needs_from_answers(a),
     )
 
 
@@ -145,6 +147,12 @@ def submit(session: Session, draft: Draft, rules: Rules, today: date) -> Case:
             session, case, SYSTEM, "upload", f"File received: {upload.original_name}", upload_id=upload.id
         )
     draft.submitted_case_id = case.id
+    # The security code lets people without email follow the case (reference + code). Only
+    # its hash is on the case; the plain code stays with the draft for the confirmation page
+    # and the receipt, which only this person's session can open.
+    code = new_security_code()
+    case.security_code_hash = code_hash(code)
+    draft.answers = {**draft.answers, "_security_code": code}
     context = _acknowledgement_context(case)
     if case.kind == "complaint":
         queue_for_person(session, person, case, "acknowledgement", context)

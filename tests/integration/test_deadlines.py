@@ -102,7 +102,7 @@ def test_extension_within_and_beyond_the_legal_maximum(app: Flask) -> None:
         assert stage1.due_on == date(2027, 1, 8) and stage1.extended_due_on == date(2027, 1, 22)
         assert stage1.basis["extension"]["reason"] == "Records to check"
         events = db.session.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id)).all()
-        assert events == ["received", "acknowledge", "extended"]
+        assert events == ["received", "acknowledge", "extended", "email_queued"]  # the extension notice
 
 
 def test_pause_across_a_bank_holiday_moves_the_deadline_by_working_days_lost(app: Flask) -> None:

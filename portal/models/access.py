@@ -1,0 +1,38 @@
+"""Public access to a case without an account: single-use links and rate-limit records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.models.base import Base, UTCDateTime, utcnow
+
+
+class TrackingLink(Base):
+    """A single-use link to one case, emailed on request; only its SHA-256 hash is stored."""
+
+    __tablename__ = "tracking_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
+    # complainant | advocate: who the link was sent to, shown on the chronology
+    holder: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccessAttempt(Base):
+    """One attempt at a rate-limited action, by a hashed client address (shared by all workers)."""
+
+    __tablename__ = "access_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    client_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (Index("ix_access_attempt_scope_client_at", "scope", "client_hash", "at"),)

@@ -1,0 +1,357 @@
+"""Follow my complaint: access without an account, the case page, and what the person can do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from portal import htmx
+from portal.extensions import db
+from portal.i18n import current_language
+from portal.models import Case
+from portal.models.base import utcnow
+from portal.public import forms
+from portal.public.views import bp
+from portal.services import complainant, ratelimit, tracking
+from portal.services.rules import rules
+
+TRACK_KEY = "track"
+SESSION_LIFETIME = timedelta(minutes=60)
+ATTEMPT_LIMIT = 5
+ATTEMPT_WINDOW = timedelta(minutes=15)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _start_session(case: Case, holder: str) -> None:
+    session.pop("draft_key", None)
+    session[TRACK_KEY] = {
+        "case_id": case.id,
+        "holder": holder,
+        "until": (utcnow() + SESSION_LIFETIME).isoformat(),
+    }
+
+
+def _tracked_case() -> Case | None:
+    data = session.get(TRACK_KEY)
+    if not data or datetime.fromisoformat(data["until"]) <= utcnow():
+        return None
+    return db.session.get(Case, data["case_id"])
+
+
+def needs_case(view: F) -> F:
+    """Case pages open only in a tracking session, for that case alone."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        case = _tracked_case()
+        if case is None:
+            return redirect(url_for("public.track", expired=1))
+        g.case = case
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def document_of_case(view: F) -> F:
+    """Documents: without a session for the case, they do not exist (404, not a redirect)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        case = _tracked_case()
+        if case is None:
+            abort(404)
+        g.case = case
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _limited(scope: str) -> bool:
+    client = ratelimit.client_key(request.remote_addr, current_app.config["SECRET_KEY"])
+    with db.transaction() as s:
+        return ratelimit.too_many(s, scope, client, ATTEMPT_LIMIT, ATTEMPT_WINDOW)
+
+
+def _too_many(template: str, form: Any) -> tuple[str, int]:
+    # The 429 page keeps what was typed and gives a phone number (nothing is lost).
+    return render_template(template, form=form, too_many=True, has_errors=True), 429
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track() -> Response | str | tuple[str, int]:
+    form = forms.TrackRequestForm()
+    if request.method == "POST" and form.validate():
+        if _limited("track-link"):
+            return _too_many("public/track/start.html", form)
+        with db.transaction() as s:
+            tracking.request_link(
+                s,
+                form.reference.data,
+                form.email.data,
+                lambda token: url_for("public.track_link", token=token, _external=True),
+                current_language(),
+            )
+        return htmx.redirect_after_post(url_for("public.track_sent"))
+    return render_template("public/track/start.html", form=form, expired=bool(request.args.get("expired")))
+
+
+@bp.get("/track/check-your-email")
+def track_sent() -> str:
+    return render_template("public/track/sent.html")
+
+
+@bp.route("/track/code", methods=["GET", "POST"])
+def track_code() -> Response | str | tuple[str, int]:
+    form = forms.TrackCodeForm()
+    wrong = False
+    if request.method == "POST" and form.validate():
+        if _limited("track-code"):
+            return _too_many("public/track/code.html", form)
+        case = tracking.case_by_code(db.session, form.reference.data, form.code.data)
+        if case is not None:
+            with db.transaction() as s:
+                from portal.services.cases import SYSTEM, add_event
+
+                add_event(
+                    s,
+                    s.merge(case),
+                    SYSTEM,
+                    "viewed_online",
+                    "The complainant opened the case with the security code.",
+                )
+            _start_session(case, "complainant")
+            return htmx.redirect_after_post(url_for("public.track_case"))
+        wrong = True
+    return render_template(
+        "public/track/code.html", form=form, wrong=wrong, has_errors=wrong or bool(form.errors)
+    )
+
+
+@bp.route("/track/link/<token>", methods=["GET", "POST"])
+def track_link(token: str) -> Response | str | tuple[str, int]:
+    # GET shows a button only: mail scanners that follow links must not spend it.
+    link = tracking.usable_link(db.session, token)
+    if link is None:
+        return render_template("public/track/link-expired.html"), 404
+    form = forms.ConfirmForm()
+    if request.method == "POST" and form.validate():
+        with db.transaction() as s:
+            link = s.merge(link)
+            case = tracking.redeem(s, link)
+            holder = link.holder
+        _start_session(case, holder)
+        return htmx.redirect_after_post(url_for("public.track_case"))
+    return render_template("public/track/link.html", form=form)
+
+
+@bp.post("/track/sign-out")
+def track_sign_out() -> Response:
+    if forms.ConfirmForm().validate():
+        session.pop(TRACK_KEY, None)
+    return htmx.redirect_after_post(url_for("public.track", signed_out=1))
+
+
+def _simple() -> bool:
+    return request.args.get("view") == "young-person"
+
+
+@bp.get("/track/case")
+@needs_case
+def track_case() -> str:
+    from portal.public.timeline import timeline
+
+    case: Case = g.case
+    today = date.today()
+    return render_template(
+        "public/track/case.html",
+        case=case,
+        simple=_simple(),
+        timeline=timeline(case, rules(), today, _simple()),
+        window=complainant.window_state(case, rules(), today),
+        can_escalate=complainant.can_ask_next_stage(case, rules()),
+        ombudsman_now=_ombudsman_now(case, today),
+        confirm=forms.ConfirmForm(),
+        holder=session[TRACK_KEY]["holder"],
+    )
+
+
+def _ombudsman_now(case: Case, today: date) -> bool:
+    """Explain the Ombudsman once our procedure is finished, or when we are late."""
+    procedure = rules().procedure(case.procedure)
+    finished = case.status in ("closed", "responded") and procedure.next_stage(case.stage) is None
+    late = any(
+        d.is_open and d.kind != "window" and d.effective_due_on and d.effective_due_on < today
+        for d in case.deadlines
+    )
+    return finished or late or case.status == "closed"
+
+
+def _action_page(
+    template: str, form: Any, done: Callable[[Any], None], message: str, *, allowed: bool = True
+) -> Response | str:
+    case: Case = g.case
+    if not allowed:
+        abort(404)
+    if request.method == "POST" and form.validate():
+        with db.transaction() as s:
+            g.case = s.merge(case)
+            done(form)
+        session["track_message"] = message
+        return htmx.redirect_after_post(url_for("public.track_case"))
+    return render_template(template, form=form, case=case)
+
+
+@bp.route("/track/case/add-information", methods=["GET", "POST"])
+@needs_case
+def track_add_information() -> Response | str:
+    form = forms.AddInformationForm()
+    return _action_page(
+        "public/track/add-information.html",
+        form,
+        lambda f: complainant.add_information(db.session, g.case, f.information.data),
+        "added",
+        allowed=g.case.status not in ("closed", "withdrawn"),
+    )
+
+
+@bp.route("/track/case/next-stage", methods=["GET", "POST"])
+@needs_case
+def track_next_stage() -> Response | str:
+    form = forms.NextStageForm()
+    result: dict[str, bool] = {}
+
+    def ask(f: Any) -> None:
+        result["in_time"] = complainant.ask_next_stage(
+            db.session, g.case, f.reason.data, date.today(), rules()
+        )
+
+    response = _action_page(
+        "public/track/next-stage.html",
+        form,
+        ask,
+        "next_stage",
+        allowed=complainant.can_ask_next_stage(g.case, rules()),
+    )
+    if result and not result["in_time"]:
+        session["track_message"] = "next_stage_late"
+    return response
+
+
+@bp.route("/track/case/response", methods=["GET", "POST"])
+@needs_case
+def track_resolved() -> Response | str:
+    form = forms.ResolvedForm()
+    return _action_page(
+        "public/track/resolved.html",
+        form,
+        lambda f: complainant.record_resolution(
+            db.session, g.case, f.resolved.data == "yes", f.comment.data or ""
+        ),
+        "feedback",
+        allowed=g.case.status in ("responded", "closed"),
+    )
+
+
+@bp.route("/track/case/withdraw", methods=["GET", "POST"])
+@needs_case
+def track_withdraw() -> Response | str:
+    form = forms.WithdrawForm()
+    return _action_page(
+        "public/track/withdraw.html",
+        form,
+        lambda f: complainant.withdraw(db.session, g.case, f.reason.data or "", date.today(), rules()),
+        "withdrawn",
+        allowed=g.case.status not in ("closed", "withdrawn"),
+    )
+
+
+@bp.post("/track/case/advocate")
+@needs_case
+def track_advocate() -> Response:
+    if not forms.ConfirmForm().validate():
+        abort(400)
+    with db.transaction() as s:
+        complainant.request_advocate(s, s.merge(g.case))
+    session["track_message"] = "advocate"
+    return htmx.redirect_after_post(url_for("public.track_case"))
+
+
+@bp.route("/track/case/contact-details", methods=["GET", "POST"])
+@needs_case
+def track_contact() -> Response | str:
+    person = g.case.complainant
+    data = _contact_data(person) if request.method == "GET" else None
+    form = forms.ContactForm(data=data)
+    return _action_page(
+        "public/track/contact.html",
+        form,
+        lambda f: complainant.update_preferences(db.session, g.case, f.data, g.case.complainant.needs or {}),
+        "preferences",
+    )
+
+
+@bp.route("/track/case/formats", methods=["GET", "POST"])
+@needs_case
+def track_needs() -> Response | str:
+    from portal.services.submissions import needs_from_answers
+
+    needs = g.case.complainant.needs or {}
+    data = {**needs, "other": needs.get("other", "")} if request.method == "GET" else None
+    form = forms.NeedsForm(data=data)
+    return _action_page(
+        "public/track/formats.html",
+        form,
+        lambda f: complainant.update_preferences(db.session, g.case, {}, needs_from_answers(f.data)),
+        "preferences",
+    )
+
+
+def _contact_data(person: Any) -> dict[str, Any]:
+    safe = [flag for flag in ("no_post_home", "no_voicemail") if getattr(person, flag)]
+    return {
+        "name": person.name,
+        "contact_method": person.contact_method,
+        "email": person.email,
+        "phone": person.phone,
+        "address": person.address,
+        "safe": safe,
+        "safe_times": person.safe_times,
+        "language": person.preferred_language,
+        "advocate_name": person.advocate_name,
+        "advocate_email": person.advocate_email,
+    }
+
+
+@bp.get("/track/case/receipt/<size>")
+@document_of_case
+def track_receipt(size: str) -> Response:
+    from portal.documents.pdf import STANDARD, Format, render_pdf
+    from portal.public.summary import case_rows
+
+    if size not in ("standard", "large"):
+        abort(404)
+    case: Case = g.case
+    person_size = (case.complainant.needs or {}).get("large_print_size", 24) if case.complainant else 24
+    fmt = Format(font_pt=int(person_size)) if size == "large" else STANDARD
+    pdf = render_pdf(
+        "documents/receipt.html",
+        _title(case),
+        current_language(),
+        fmt,
+        case=case,
+        rows=case_rows(case),
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-{size}.pdf"'
+    return response
+
+
+def _title(case: Case) -> str:
+    from flask_babel import gettext as _
+
+    return _("Your complaint %(reference)s", reference=case.reference)

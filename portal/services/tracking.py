@@ -1,0 +1,107 @@
+"""Follow a case without an account: single-use links by email, or reference plus security code."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Case, TrackingLink
+from portal.models.base import utcnow
+from portal.notify.outbox import queue_email
+from portal.services.cases import SYSTEM, add_event
+from portal.services.tokens import new_token, token_hash
+
+LINK_LIFETIME = timedelta(hours=1)
+# Crockford's base32 alphabet: no I, L, O or U, so codes read aloud or typed are unambiguous.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16  # 80 bits
+
+
+def new_security_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    return cleaned.replace("O", "0").replace("I", "1").replace("L", "1")
+
+
+def code_hash(code: str) -> str:
+    return token_hash(normalise_code(code))
+
+
+def find_case(session: Session, reference: str) -> Case | None:
+    ref = reference.strip().upper()
+    return session.scalar(select(Case).where(func.upper(Case.reference) == ref)) if ref else None
+
+
+def _holder(case: Case, email: str) -> str | None:
+    person = case.complainant
+    wanted = email.strip().lower()
+    if person is None or not wanted:
+        return None
+    if person.email and person.email.strip().lower() == wanted:
+        return "complainant"
+    if person.advocate_email and person.advocate_email.strip().lower() == wanted:
+        return "advocate"
+    return None
+
+
+def request_link(
+    session: Session, reference: str, email: str, link_for: Callable[[str], str], language: str
+) -> bool:
+    """Email a single-use link when the reference and email match a case.
+
+    Returns whether one was sent; the page says the same either way, so nobody can find
+    out which references exist.
+    """
+    case = find_case(session, reference)
+    holder = _holder(case, email) if case is not None else None
+    if case is None or holder is None:
+        return False
+    token = new_token()
+    link = TrackingLink(
+        token_hash=token_hash(token), case_id=case.id, holder=holder, expires_at=utcnow() + LINK_LIFETIME
+    )
+    session.add(link)
+    queue_email(
+        session,
+        template="tracking_link",
+        recipient=email.strip(),
+        recipient_kind=holder,
+        case=case,
+        language=language,
+        context={"link": link_for(token), "expires": link.expires_at.isoformat()},
+    )
+    return True
+
+
+def usable_link(session: Session, token: str, now: datetime | None = None) -> TrackingLink | None:
+    link = session.scalar(select(TrackingLink).where(TrackingLink.token_hash == token_hash(token)))
+    if link is None or link.used_at is not None or link.expires_at <= (now or utcnow()):
+        return None
+    return link
+
+
+def redeem(session: Session, link: TrackingLink, now: datetime | None = None) -> Case:
+    """Spend the link (single use) and record who opened the case."""
+    link.used_at = now or utcnow()
+    case = session.get(Case, link.case_id)
+    assert case is not None
+    add_event(
+        session, case, SYSTEM, "viewed_online", f"The {link.holder} opened the case online with a link."
+    )
+    return case
+
+
+def case_by_code(session: Session, reference: str, code: str) -> Case | None:
+    case = find_case(session, reference)
+    if case is None or not case.security_code_hash or not code.strip():
+        return None
+    return case if hmac.compare_digest(case.security_code_hash, code_hash(code)) else None

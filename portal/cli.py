@@ -38,9 +38,7 @@ def db_revision(message: str) -> None:
 @click.command("create-staff")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option(
-    "--role", required=True, help="officer, manager, responding_manager, reporting or admin"
-)
+@click.option("--role", required=True, help="officer, manager, responding_manager, reporting or admin")
 @click.password_option()
 @with_appcontext
 def create_staff_command(email: str, name: str, role: str, password: str) -> None:
@@ -119,6 +117,17 @@ def recompute_deadlines_command() -> None:
     click.echo(f"{len(changes)} deadline(s) changed.")
 
 
+@click.command("produce-letters")
+@click.option("--limit", default=200, show_default=True, help="Most cases to look at in one run.")
+@with_appcontext
+def produce_letters_command(limit: int) -> None:
+    """Make letters still missing in a format someone needs (run by cron; safe to run twice)."""
+    from portal.services.letters_due import produce_missing
+
+    made, failed = produce_missing(limit)
+    click.echo(f"Produced {made} letter(s); {failed} failed and will be retried.")
+
+
 def register(app: Flask) -> None:
     for command in (
         db_upgrade,
@@ -127,6 +136,7 @@ def register(app: Flask) -> None:
         seed_demo_command,
         due_dates_command,
         recompute_deadlines_command,
+        produce_letters_command,
         send_outbox_command,
         send_reminders_command,
     ):

@@ -245,7 +245,25 @@ def _submit(draft: Draft) -> Response | None:
     except SQLAlchemyError:
         current_app.logger.exception("Submission failed")
         return None
+    _produce_first_letter(draft.id)
     return htmx.redirect_after_post(url_for("public.confirmation"))
+
+
+def _produce_first_letter(draft_id: int) -> None:
+    """Make the acknowledgement in the person's formats, after the case is safely committed.
+
+    A failure here never touches the submission: it is logged, and `flask produce-letters`
+    (run by cron) makes whatever is still missing.
+    """
+    from portal.services.letters_due import produce_acknowledgement
+
+    try:
+        with db.transaction() as s:
+            case = submissions.existing_case(s, draft_id)
+            if case is not None:
+                produce_acknowledgement(s, case)
+    except Exception:  # noqa: BLE001 - any renderer failure must leave the submission alone
+        current_app.logger.exception("Acknowledgement letter not produced yet; produce-letters will retry")
 
 
 def _summary_rows(answers: journey.Answers, draft: Draft) -> list[dict[str, Any]]:

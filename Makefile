@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 APT_RUN := poppler-utils fonts-liberation2 liblouis-bin python3-louis espeak-ng lame
-APT_TEST := chromium chromium-driver
+APT_TEST := chromium chromium-driver clamav-daemon clamdscan
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -128,6 +128,41 @@ def produce_letters_command(limit: int) -> None:
     click.echo(f"Produced {made} letter(s); {failed} failed and will be retried.")
 
 
+@click.command("scan-uploads")
+@click.option("--limit", default=500, show_default=True)
+@with_appcontext
+def scan_uploads_command(limit: int) -> None:
+    """Scan uploads still waiting for ClamAV (run by cron; safe to run twice)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.models import Upload
+    from portal.services import scanning
+
+    config = current_app.config
+    counts = {"clean": 0, "infected": 0, "waiting": 0}
+    for upload_id in scanning.pending_ids(db.session, limit):
+        try:
+            with db.transaction() as session:
+                upload = session.get(Upload, upload_id)
+                if upload is None:
+                    continue
+                verdict = scanning.scan_upload(
+                    session,
+                    upload,
+                    Path(config["UPLOAD_DIR"]),
+                    Path(config["QUARANTINE_DIR"]),
+                    config["CLAMD_SOCKET"],
+                )
+            counts[verdict.status] += 1
+        except scanning.ScannerUnavailable as error:
+            counts["waiting"] += 1
+            click.echo(f"ClamAV is not available ({error}); uploads stay pending.", err=True)
+            break
+    click.echo(f"Clean {counts['clean']}, infected {counts['infected']}, still waiting {counts['waiting']}.")
+
+
 def register(app: Flask) -> None:
     for command in (
         db_upgrade,
@@ -137,6 +172,7 @@ def register(app: Flask) -> None:
         due_dates_command,
         recompute_deadlines_command,
         produce_letters_command,
+        scan_uploads_command,
         send_outbox_command,
         send_reminders_command,
     ):

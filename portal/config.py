@@ -128,6 +128,11 @@ class Config:
     DOCUMENT_DIR: str = field(
         default_factory=lambda: _env("DOCUMENT_DIR") or str(ROOT / "instance" / "documents")
     )
+    # ClamAV: uploads are scanned through clamd's socket; infected files move to quarantine.
+    CLAMD_SOCKET: str = field(default_factory=lambda: _env("CLAMD_SOCKET") or "/var/run/clamav/clamd.ctl")
+    QUARANTINE_DIR: str = field(
+        default_factory=lambda: _env("QUARANTINE_DIR") or str(ROOT / "instance" / "quarantine")
+    )
     # Service areas offered on the complaint form (codes from portal.domain.routing.ServiceArea);
     # empty means all of them.
     SERVICE_AREAS: tuple[str, ...] = field(

@@ -82,3 +82,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+# Session fixtures that start real services (clamd) live in their own modules.
+pytest_plugins = ["tests.clamav"]

@@ -174,6 +174,34 @@ def _add_upload(draft: Draft) -> str | None:
         if stored:
             uploads.discard(_upload_dir(), stored)  # the row was never committed
         raise
+    return _scan_now(upload.id)
+
+
+def _scan_now(upload_id: int) -> str | None:
+    """Scan at once when ClamAV is up, so the person hears straight away about an infected file.
+
+    When it is down the file stays "pending": `flask scan-uploads` scans it later, and staff
+    cannot open it before then. The person's answers are never held up.
+    """
+    from portal.models import Upload
+    from portal.services import scanning
+
+    config = current_app.config
+    try:
+        with db.transaction() as s:
+            upload = s.get(Upload, upload_id)
+            if upload is None:
+                return None
+            verdict = scanning.scan_upload(
+                s, upload, _upload_dir(), Path(config["QUARANTINE_DIR"]), config["CLAMD_SOCKET"]
+            )
+            if verdict.status == scanning.INFECTED:
+                s.delete(upload)  # quarantined file kept for the security team; not part of the draft
+    except scanning.ScannerUnavailable:
+        current_app.logger.warning("ClamAV unavailable: upload %s waits for scan-uploads", upload_id)
+        return None
+    if verdict.status == scanning.INFECTED:
+        return _("The selected file contains a virus, so we have not kept it. Choose another file.")
     return None
 
 

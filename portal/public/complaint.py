@@ -170,6 +170,12 @@ def _add_upload(draft: Draft) -> str | None:
             stored = upload.stored_name
     except uploads.UploadError as problem:
         return _upload_message(str(problem))
+    except OSError:
+        # Disk full or storage unavailable: the file is not kept, the answers are untouched.
+        current_app.logger.exception("Upload could not be stored")
+        if stored:
+            uploads.discard(_upload_dir(), stored)
+        return _("We could not save your file just now. Your answers are safe. Try again, or send it later.")
     except SQLAlchemyError:
         if stored:
             uploads.discard(_upload_dir(), stored)  # the row was never committed

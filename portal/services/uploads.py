@@ -93,11 +93,15 @@ def store(draft: Draft, stream: IO[bytes], filename: str | None, upload_dir: Pat
     upload_dir.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(16)
     tmp = upload_dir / f".{stored_name}.part"
-    with open(tmp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, upload_dir / stored_name)
+    try:
+        with open(tmp, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, upload_dir / stored_name)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # no half-written file left behind
+        raise
     upload = Upload(
         original_name=safe_display_name(filename),
         stored_name=stored_name,

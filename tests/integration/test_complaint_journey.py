@@ -387,3 +387,37 @@ def test_htmx_validation_returns_the_fragment(client: FlaskClient) -> None:
         f"{BASE}/what-to-do", data={"csrf_token": token, "kind": "complaint"}, headers={"HX-Request": "true"}
     )
     assert ok.status_code == 204 and ok.headers["HX-Redirect"].endswith("/who")
+
+
+def test_disk_full_during_upload_loses_nothing(
+    app: Flask,
+    client: FlaskClient,
+    tmp_path,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import errno
+    import os
+
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    complete(client, PARENT_COMPLAINT[:-1])
+
+    def full(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    response = post(
+        client,
+        f"{BASE}/evidence",
+        {"action": "upload", "evidence": (io.BytesIO(b"%PDF-1.7"), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "We could not save your file just now" in body and "Error:" in body
+    with app.app_context():
+        assert _count(Upload) == 0
+        draft = db.session.scalar(select(Draft))
+        assert draft is not None and draft.answers["what_happened"] == "Nobody visited for 3 months."
+    assert list((tmp_path / "uploads").iterdir()) == []  # no half-written file left behind
+    monkeypatch.undo()
+    answer(client, "evidence", {})
+    assert send(client).status_code == 303

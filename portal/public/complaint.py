@@ -372,26 +372,11 @@ def return_to_draft(token: str) -> Response | str | tuple[str, int]:
 @bp.get("/make-a-complaint/receipt/<size>")
 def receipt(size: str) -> Response:
     """A copy of what was sent, as an accessible PDF (standard or large print)."""
-    from portal.documents.pdf import STANDARD, Format, render_pdf
-    from portal.i18n import current_language
     from portal.models import Case
+    from portal.public.receipts import receipt_download
 
-    if size not in ("standard", "large"):
-        abort(404)
     draft = _draft()
     case = db.session.get(Case, draft.submitted_case_id) if draft and draft.submitted_case_id else None
     if case is None or draft is None:
         abort(404)
-    person_size = (case.complainant.needs or {}).get("large_print_size", 24) if case.complainant else 24
-    fmt = Format(font_pt=int(person_size)) if size == "large" else STANDARD
-    pdf = render_pdf(
-        "documents/receipt.html",
-        _("Your complaint %(reference)s", reference=case.reference),
-        current_language(),
-        fmt,
-        case=case,
-        rows=_summary_rows(draft.answers, draft),
-    )
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-{size}.pdf"'
-    return response
+    return receipt_download(case, _summary_rows(draft.answers, draft), size)

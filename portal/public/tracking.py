@@ -330,28 +330,7 @@ def _contact_data(person: Any) -> dict[str, Any]:
 @bp.get("/track/case/receipt/<size>")
 @document_of_case
 def track_receipt(size: str) -> Response:
-    from portal.documents.pdf import STANDARD, Format, render_pdf
+    from portal.public.receipts import receipt_download
     from portal.public.summary import case_rows
 
-    if size not in ("standard", "large"):
-        abort(404)
-    case: Case = g.case
-    person_size = (case.complainant.needs or {}).get("large_print_size", 24) if case.complainant else 24
-    fmt = Format(font_pt=int(person_size)) if size == "large" else STANDARD
-    pdf = render_pdf(
-        "documents/receipt.html",
-        _title(case),
-        current_language(),
-        fmt,
-        case=case,
-        rows=case_rows(case),
-    )
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{case.reference}-{size}.pdf"'
-    return response
-
-
-def _title(case: Case) -> str:
-    from flask_babel import gettext as _
-
-    return _("Your complaint %(reference)s", reference=case.reference)
+    return receipt_download(g.case, case_rows(g.case), size)

@@ -8,7 +8,7 @@ APT_TEST := chromium chromium-driver clamav-daemon clamdscan
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install install-test assets translations run serve test test-fast lint bench extract-messages update-messages compile-messages clean
+.PHONY: help apt-postgres install install-test assets translations run serve test test-fast lint bench extract-messages update-messages compile-messages clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -38,7 +38,11 @@ install: $(VENV)/.installed node_modules/.installed ## Install Python and front-
 
 install-test: install ## Also install what the tests need (Chromium, chromedriver, PostgreSQL binaries)
 	$(call apt_install,$(APT_TEST))
-	@command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || $(call apt_install,postgresql)
+	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory apt-postgres; fi
+
+apt-postgres:
+	$(call apt_install,postgresql)
 
 assets: ## Build govuk-frontend (Arial), htmx and axe-core into static/vendor/
 	$(PY) -m portal.assets

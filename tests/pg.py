@@ -67,6 +67,22 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _user_exists(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+def _make_user(name: str) -> str:
+    if not _user_exists(name):
+        subprocess.run(["useradd", "--system", "--no-create-home", name], check=True, capture_output=True)
+    return name
+
+
 def start_cluster() -> Cluster:
     pg_bin = _pg_bin()
     if pg_bin is None:
@@ -74,8 +90,10 @@ def start_cluster() -> Cluster:
     root = Path(tempfile.mkdtemp(prefix="pgtest.", dir="/tmp"))
     run_as: list[str] = []
     if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        run_as = ["runuser", "-u", "postgres", "--"]
+        # PostgreSQL refuses to run as root: use its own system user (created if missing).
+        user = "postgres" if _user_exists("postgres") else _make_user("pgtest")
+        shutil.chown(root, user)
+        run_as = ["runuser", "-u", user, "--"]
     subprocess.run(
         [
             *run_as,

@@ -68,8 +68,8 @@ class Case(Base):
     out_of_time: Mapped[bool] = mapped_column(default=False)
     needs_sufficient_interest_decision: Mapped[bool] = mapped_column(default=False)
     send_tribunal_flag: Mapped[bool] = mapped_column(default=False)
-    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Who is acting: the advocate's organisation, the young person's consent, and whether
     # the young person wants to be contacted directly (advocate route only).
@@ -115,7 +115,7 @@ class Deadline(Base):
     __tablename__ = "deadline"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_record.id"), index=True)
     stage: Mapped[int]
     event: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))  # response | window | acknowledgement

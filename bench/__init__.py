@@ -1,0 +1,1 @@
+"""Performance benchmark harness (NFR PERF-1..9): `make bench`, `python -m bench.run`."""

@@ -1,0 +1,124 @@
+"""The benchmark harness in small mode (so it cannot rot), and pages whose query count does not grow.
+
+No speed targets are asserted here: `make bench` measures them at 1,000,000 cases.
+"""
+
+from __future__ import annotations
+
+import shutil
+from argparse import Namespace
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from bench import generate, load, run
+from portal import create_app
+from portal.config import TestConfig
+from tests.conftest import require
+
+
+def test_small_run_produces_a_number_and_a_ratio_for_every_row(tmp_path: Path) -> None:
+    if not load.wrk_available():
+        require("wrk is not installed (make bench installs it: APT_BENCH)")
+    result, docs = run.run_database("sqlite", 200, 1, 1, tmp_path)
+
+    assert result.baseline is not None and result.baseline.requests > 0 and result.baseline.p95_ms > 0
+    assert [r.name for r in result.rows] == [p.name for p in run.PAGES]
+    for row in result.rows:
+        if row.m is None:  # a staff page another change has not shipped yet is reported, not failed
+            assert row.kind != "public" and row.note.startswith("not available yet"), row
+            continue
+        assert row.m.requests > 0 and row.m.rps > 0 and row.m.p95_ms > 0, row
+        assert row.m.status_errors == 0 and row.m.socket_errors == 0, row
+        assert row.rps_ratio is not None and row.rps_ratio > 0, row
+        assert row.p95_ratio is not None and row.p95_ratio > 0, row
+    assert result.generation["cases"] == 200
+    annual = result.annual
+    assert "error" in annual or (annual["one_year"]["seconds"] > 0 and annual["all_years"]["seconds"] > 0)
+    assert docs["letter_pdf"]["seconds"] > 0 and docs["large_print_pdf"]["seconds"] > 0
+    assert "seconds" in docs["braille"] or docs["braille"]["error"].startswith("not available")
+
+    args = Namespace(cases=200, seconds=1.0, databases="sqlite")
+    out = tmp_path / "RESULTS.md"
+    report = run.write(out, [result], docs, {"Machine": "test"}, args, 1.0)
+    assert out.read_text() == report
+    assert "Measured at 200 cases, not 1,000,000" in report
+    for page in run.PAGES:
+        assert page.name in report
+    assert "Two-page letter PDF" in report and "under 150 ms median" in report
+
+
+# --- query counts -------------------------------------------------------------------------------
+
+
+def _app_with(cases: int, template: Path, folder: Path) -> tuple[Flask, run.Fixtures]:
+    path = folder / f"portal-{cases}.sqlite3"
+    shutil.copyfile(template, path)
+    app = create_app(TestConfig(f"sqlite:///{path}"))
+    generate.generate(app, app.extensions["portal.db"].engine, cases, seed=cases)
+    return app, run.prepare(app)
+
+
+def _post(client: FlaskClient, path: str, fields: dict[str, str]) -> Any:
+    token = load.csrf_token(client.get(path).get_data(as_text=True))
+    return client.post(path, data={**fields, "csrf_token": token})
+
+
+def _signed_in(app: Flask, fx: run.Fixtures) -> tuple[FlaskClient, FlaskClient]:
+    public, staff = app.test_client(), app.test_client()
+    reply = _post(public, "/track/code", {"reference": fx.track_reference, "code": fx.track_code})
+    assert reply.status_code in (302, 303) and reply.location.endswith("/track/case"), reply.status_code
+    reply = _post(staff, "/staff/sign-in", {"email": run.STAFF_EMAIL, "password": run.STAFF_PASSWORD})
+    assert reply.location.endswith("/staff/mfa"), reply.location
+    reply = _post(staff, "/staff/mfa", {"code": pyotp.TOTP(fx.staff_secret).now()})
+    assert reply.status_code in (302, 303), reply.status_code
+    return public, staff
+
+
+def _queries(app: Flask, client: FlaskClient, path: str) -> int | None:
+    """SQL statements one GET runs (after a first GET: once-a-minute bookkeeping is done); None if absent."""
+    if client.get(path).status_code == 404:
+        return None
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engine = app.extensions["portal.db"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+@pytest.fixture
+def sized(sqlite_template: Path, tmp_path: Path) -> Iterator[dict[int, tuple[Flask, run.Fixtures]]]:
+    apps = {n: _app_with(n, sqlite_template, tmp_path) for n in (20, 200)}
+    yield apps
+    for app, _ in apps.values():
+        app.extensions["portal.db"].engine.dispose()
+
+
+def test_pages_make_the_same_number_of_queries_with_20_and_200_cases(
+    sized: dict[int, tuple[Flask, run.Fixtures]],
+) -> None:
+    counts: dict[str, dict[int, int | None]] = {}
+    for n, (app, fx) in sized.items():
+        public, staff = _signed_in(app, fx)
+        for name, client, path in (
+            ("start", app.test_client(), "/"),
+            ("tracking", public, "/track/case"),
+            ("queue", staff, "/staff/cases"),
+        ):
+            counts.setdefault(name, {})[n] = _queries(app, client, path)
+    assert counts["start"][20] is not None and counts["tracking"][20] is not None
+    for name, by_size in counts.items():
+        assert by_size[20] == by_size[200], f"{name}: {by_size} queries with 20 and 200 cases"

@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 APT_RUN := poppler-utils fonts-liberation2 liblouis-bin python3-louis espeak-ng lame
 APT_TEST := chromium chromium-driver clamav-daemon clamdscan
+APT_BENCH := wrk
+BENCH_CASES ?= 1000000
+BENCH_SECONDS ?= 20
+BENCH_DATABASES ?= sqlite,postgres
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -61,6 +65,7 @@ test-fast: ## Unit and integration tests only (no browser), SQLite only
 
 lint: ## ruff (with mccabe 10) and mypy on portal/
 	$(VENV)/bin/ruff check portal tests
+	$(VENV)/bin/ruff check bench
 	$(VENV)/bin/mypy
 
 extract-messages: ## Extract translatable strings into translations/messages.pot
@@ -72,6 +77,16 @@ update-messages: extract-messages ## Merge new strings into every catalogue
 compile-messages: ## Compile .po catalogues into .mo (done by install)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(VENV)/bin/pybabel compile -q -d translations; fi
+
+.PHONY: bench-small
+
+bench: install ## Benchmark (NFR PERF): 1,000,000 cases on SQLite and PostgreSQL, gunicorn + wrk; writes bench/RESULTS.md
+	$(call apt_install,$(APT_BENCH) postgresql)
+	$(PY) -m bench.run --cases $(BENCH_CASES) --seconds $(BENCH_SECONDS) --databases $(BENCH_DATABASES) --out bench/RESULTS.md
+
+bench-small: install ## The benchmark's small mode as in the test suite (200 cases, SQLite, 2 s a URL; results to stdout only)
+	$(call apt_install,$(APT_BENCH))
+	$(PY) -m bench.run --cases 200 --seconds 2 --databases sqlite --out $${TMPDIR:-/tmp}/bench-small.md
 
 clean: ## Remove the virtualenv, node_modules, built assets and the local database
 	rm -rf $(VENV) node_modules static/vendor instance

@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
     from portal import staff  # the back office: blueprint, its 403 page and commands
+    from portal.reports import views as _reports  # noqa: F401 - the annual report's routes join the staff blueprint
 
     staff.init_app(app)
     errors.init_app(app)

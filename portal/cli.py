@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from portal.domain.working_days import explain, long_date
 from portal.extensions import db
 from portal.notify.commands import send_outbox_command, send_reminders_command
+from portal.reports.commands import annual_report_command, import_cases_command
 from portal.services.rules import rules
 
 
@@ -175,5 +176,7 @@ def register(app: Flask) -> None:
         scan_uploads_command,
         send_outbox_command,
         send_reminders_command,
+        import_cases_command,
+        annual_report_command,
     ):
         app.cli.add_command(command)

@@ -13,6 +13,7 @@ from portal.domain.routing import ComplainantCategory as Cat
 from portal.domain.routing import ServiceArea as Area
 from portal.extensions import db
 from portal.models import Case, StaffUser
+from portal.reports.demo_data import load_demo_history
 from portal.services.cases import SYSTEM, Actor, NewCase, extend_deadline, record_case, transition
 from portal.services.rules import rules
 from portal.services.staff import create_staff
@@ -197,6 +198,8 @@ def _demo_cases(today: date) -> list[tuple[NewCase, list[Step]]]:
 
 
 def seed_demo(today: date) -> str:
+    with db.transaction() as history:  # the annual report's 2021-22 and 2022-23 (imported once)
+        load_demo_history(history, rules(), today)
     session = db.session
     if session.scalar(select(StaffUser).where(StaffUser.email == DEMO_STAFF[0][0])):
         return "Demo data already loaded."
@@ -212,7 +215,30 @@ def seed_demo(today: date) -> str:
             session.flush()
             _apply(session, case, steps, officer, manager)
         count += 1
+    _demo_work(today)
     return f"Loaded {len(DEMO_STAFF)} staff accounts and {count} demo cases."
+
+
+def _demo_work(today: date) -> None:
+    """A responding manager's case, and an action and a remedy on the answered fostering complaint."""
+    from portal.models import Person
+    from portal.services import commitments
+
+    with db.transaction() as session:
+        responder = session.scalar(select(StaffUser).where(StaffUser.email == DEMO_STAFF[2][0]))
+        officer = session.scalar(select(StaffUser).where(StaffUser.email == DEMO_STAFF[0][0]))
+        assert responder is not None and officer is not None
+        sam = session.scalar(select(Case).join(Person).where(Person.name == "Sam Young"))
+        fran = session.scalar(select(Case).join(Person).where(Person.name == "Fran Foster"))
+        assert sam is not None and fran is not None
+        sam.assigned_to_id = responder.id
+        actor = Actor("staff", Role.OFFICER, officer.id, officer.name)
+        promise = "Pay the late allowances with interest."
+        commitments.add(session, fran, actor, source="response", text=promise, owner_id=officer.id,
+                        due_on=today - timedelta(days=3))  # fmt: skip
+        apology = "Written apology from the head of service."
+        commitments.add_remedy(session, fran, actor, kind="apology", description=apology, amount_pence=None,
+                               due_on=today + timedelta(days=10))  # fmt: skip
 
 
 def _apply(session: Session, case: Case, steps: list[Step], officer: Actor, manager: Actor) -> None:

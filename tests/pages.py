@@ -19,6 +19,7 @@ NOT_PAGES = {
     "public.track_link": "needs a tracking link token (the tracking tests visit it)",
     "public.track_receipt": "PDF download in a tracking session",
     "public.track_document": "letter download (PDF, BRF, MP3...) in a tracking session (test_documents.py)",
+    "staff_document": "letter download for staff (tests/integration/test_staff_cases.py)",
 }
 # Pages of a tracking session (one case): the tracking tests open a session and visit each.
 TRACKING_PAGES = {
@@ -36,11 +37,50 @@ NOT_PAGES.update(
 # Back office pages need a signed-in staff member (and MFA): tests/integration/test_staff_auth.py
 # checks each with check_page and tests/browser/test_staff_pages.py runs axe on each.
 STAFF_PAGES = {"staff.home", "staff.mfa", "staff.mfa_set_up", "staff.recovery_code", "staff.recovery_codes"}
+# The case back office (tests/integration/test_staff_cases.py, test_access_matrix.py; the staff browser
+# test visits each with the examples below).
+CASE_ACTIONS = (
+    "acknowledge", "assign", "extend", "pause", "resume", "decision", "correct_procedure", "respond",
+    "escalation_request", "escalation_decision", "reopen", "close", "withdraw",
+)  # fmt: skip
+STAFF_PAGES |= {"staff.cases", "staff.case", "staff.new_case", "staff.commitments", "staff.commitment",
+                "staff.new_commitment", "staff.new_remedy", "staff.remedy_done"}  # fmt: skip
+STAFF_PAGES |= {f"staff.case_{slug}" for slug in CASE_ACTIONS}
 NOT_PAGES.update({e: "needs a staff sign-in (test_staff_auth, test_staff_pages)" for e in STAFF_PAGES})
+# The annual report: managers, reporting staff and administrators only (tests/integration/
+# test_annual_report.py checks the page, CSV and PDF; tests/browser/test_report_pages.py runs axe).
+NOT_PAGES["staff.annual_report"] = "needs a manager, reporting or admin sign-in (test_annual_report)"
+NOT_PAGES["staff.annual_report_file"] = "CSV and PDF downloads for the same roles (test_annual_report)"
 
 # Example URL arguments for pages whose URL has parameters.
 # Question pages past the first need answers in a draft: the journey tests visit each.
 EXAMPLES: dict[str, dict[str, object]] = {"public.question": {"slug": "what-to-do"}}
+
+
+class DemoReference:
+    """The reference of a demo case (seed-demo), looked up by the complainant's name when a URL is built."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        from sqlalchemy import select
+
+        from portal.extensions import db
+        from portal.models import Case, Person
+
+        found = db.session.scalar(select(Case.reference).join(Person).where(Person.name == self.name))
+        assert found, f"no demo case for {self.name}"
+        return found
+
+
+# Fran Foster's complaint has been responded to and carries the demo action and remedy (id 1).
+DEMO_CASE = DemoReference("Fran Foster")
+EXAMPLES.update({endpoint: {"reference": DEMO_CASE} for endpoint in (
+    "staff.case", "staff.new_commitment", "staff.new_remedy", *(f"staff.case_{s}" for s in CASE_ACTIONS))})
+EXAMPLES["staff.commitment"] = {"commitment_id": 1}
+EXAMPLES["staff.remedy_done"] = {"reference": DEMO_CASE, "remedy_id": 1}
+EXAMPLES["staff.annual_report_file"] = {"extension": "pdf"}
 
 
 def page_urls(app: Flask) -> tuple[list[str], list[str]]:

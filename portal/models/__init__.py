@@ -8,22 +8,29 @@ from portal.models.journey import Draft, Upload
 from portal.models.outbox import OutboxMessage
 from portal.models.staff import StaffUser
 from portal.models.staff_session import RecoveryCode, StaffAccessLog, StaffSession
+from portal.models.staff_work import Commitment, LgoEnquiry, Remedy, ResponsePoint
+from portal.models.stage_record import StageRecord
 
 __all__ = [
     "AccessAttempt",
     "Base",
     "Case",
     "CaseEvent",
+    "Commitment",
     "Deadline",
     "Document",
     "Draft",
+    "LgoEnquiry",
     "OutboxMessage",
     "Person",
     "RecoveryCode",
     "ReferenceCounter",
+    "Remedy",
+    "ResponsePoint",
     "StaffAccessLog",
     "StaffSession",
     "StaffUser",
+    "StageRecord",
     "TrackingLink",
     "Upload",
 ]

@@ -37,6 +37,7 @@ def queue_reminders(session: Session, today: date, rules: Rules) -> int:
     queued = 0
     for deadline in _open_deadlines(session):
         queued += _for_deadline(session, deadline, today, rules)
+    queued += commitment_reminders(session, today)
     return queued + _weekly_digest(session, today, rules)
 
 
@@ -163,4 +164,24 @@ def _weekly_digest(session: Session, today: date, rules: Rules) -> int:
             dedupe_key=f"digest:{year}-W{week:02d}:{manager.id}",
         )
         queued += message is not None
+    return queued
+
+
+def commitment_reminders(session: Session, today: date) -> int:
+    """An overdue action or recommendation: its owner (or every complaints manager) is told once a week."""
+    from portal.services.commitments import overdue
+
+    year, week, _ = today.isocalendar()
+    queued = 0
+    for item in overdue(session, today):
+        owner = item.owner if item.owner is not None and item.owner.is_active else None
+        context = {"reference": item.case.reference, "commitment": item.text,
+                   "due_date": item.due_on.isoformat()}  # fmt: skip
+        for staff in [owner] if owner else _managers(session):
+            message = queue_email(
+                session, template="staff_commitment_overdue", recipient=staff.email, recipient_kind="staff",
+                case=item.case, context=context,
+                dedupe_key=f"commitment:{item.id}:{year}-W{week:02d}:{staff.id}",
+            )  # fmt: skip
+            queued += message is not None
     return queued

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal.domain.lifecycle import Action, Role, Status, next_status
 from portal.domain.routing import ComplainantCategory, ServiceArea, route
 from portal.models import Case, CaseEvent, Person, ReferenceCounter
+from portal.reports import stages
 from portal.services import deadlines
 from portal.services.rules import Rules
 
@@ -111,6 +112,7 @@ def record_case(session: Session, new: NewCase, actor: Actor, rules: Rules) -> C
     )
     session.add(case)
     start_clocks(case, "received", new.received_on, rules)
+    stages.open_stage(session, case, 1, new.received_on)  # what the annual report counts
     add_event(
         session,
         case,
@@ -180,6 +182,7 @@ def transition(
         deadlines.resume(case, on, rules)
     elif action in (Action.CLOSE, Action.WITHDRAW, Action.DECIDE_REFUSE):
         deadlines.close_all(case, on)
+    stages.follow(session, case, action, on)
     summary = f"{action.value.replace('_', ' ').capitalize()}: status {before.value} → {case.status}."
     add_event(session, case, actor, action.value, f"{summary} {note}".strip(), on=on.isoformat())
     _notify_complainant(session, case, action, note)
@@ -214,6 +217,7 @@ def extend_deadline(
     next_status(Status(case.status), Action.EXTEND, actor.role)  # refuses if not allowed now
     clock = rules.procedure(case.procedure).clock(event)
     deadline = deadlines.extend(case, clock, total_days, reason, rules)
+    stages.record_extension(session, case, deadline)
     add_event(
         session,
         case,

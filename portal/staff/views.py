@@ -52,3 +52,7 @@ def home() -> str:
         codes_left=staff_auth.recovery_codes_left(db.session, user),
         today=today,
     )
+
+
+# The case pages attach their routes to `bp` (they import it from here, so this comes last).
+from portal.staff import actions, cases, tracker  # noqa: E402, F401

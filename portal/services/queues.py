@@ -1,0 +1,272 @@
+"""The staff case queues (filters, search, sort, paging over the cases a user may see) and one case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from math import ceil
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
+from portal.domain.working_days import Calendar
+from portal.models import Case, Commitment, Deadline, LgoEnquiry, Person, ResponsePoint, StaffUser
+from portal.services.staff_cases import visible_to
+
+PAGE_SIZE = 25
+DUE_SOON_WORKING_DAYS = 5
+# The council's clock runs in these statuses (portal.domain.lifecycle.phase): they can be late.
+_RUNNING = sorted(
+    s.value for s in (Status.RECEIVED, Status.AWAITING_DECISION, Status.IN_PROGRESS,
+                      Status.ESCALATION_REQUESTED, Status.AWAITING_COMPLAINANT)
+)  # fmt: skip
+_OURS = sorted(set(_RUNNING) - {Status.AWAITING_COMPLAINANT.value})
+_OPEN = sorted(s.value for s in OPEN_STATUSES)
+_CLOSED = sorted(s.value for s in CLOSED_STATUSES)
+DONE_COMMITMENTS = ("complete", "not_accepted")
+
+QUEUES = {
+    "open": "All open cases",
+    "overdue": "Overdue",
+    "due_soon": "Due in the next 5 working days",
+    "awaiting_us": "Waiting for the council",
+    "awaiting_complainant": "Waiting for the complainant",
+    "paused": "Paused",
+    "actions_overdue": "With an overdue action or recommendation",
+    "closed": "Closed or withdrawn",
+    "all": "All cases",
+}
+ASSIGNMENT = {"any": "Anyone", "me": "Assigned to me", "unassigned": "Not assigned"}
+SORTS = {
+    "due": "Due date, soonest first",
+    "received_new": "Received, newest first",
+    "received_old": "Received, oldest first",
+    "reference": "Reference",
+}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    queue: str = "open"
+    procedure: str = ""
+    stage: int | None = None
+    service_area: str = ""
+    assigned: str = "any"
+    q: str = ""
+    sort: str = "due"
+    page: int = 1
+
+    def normalised(self) -> QueueFilter:
+        """Unknown values fall back to the defaults: a hand-edited URL never fails."""
+        return QueueFilter(
+            queue=self.queue if self.queue in QUEUES else "open",
+            procedure=self.procedure,
+            stage=self.stage if self.stage in (1, 2, 3) else None,
+            service_area=self.service_area,
+            assigned=self.assigned if self.assigned in ASSIGNMENT else "any",
+            q=self.q.strip()[:100],
+            sort=self.sort if self.sort in SORTS else "due",
+            page=max(self.page, 1),
+        )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    case: Case
+    due: date | None
+    phase: Phase
+    due_soon: bool
+    overdue_actions: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.phase is Phase.OVERDUE
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.page_size))
+
+
+def next_due_column() -> ColumnElement[Any]:
+    """The earliest running acknowledgement or response date of the case (NULL when none)."""
+    due = func.coalesce(Deadline.extended_due_on, Deadline.due_on)
+    return (
+        select(func.min(due))
+        .where(
+            Deadline.case_id == Case.id,
+            Deadline.is_open.is_(True),
+            Deadline.paused_since.is_(None),
+            Deadline.kind.in_(("response", "acknowledgement")),
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def overdue_actions_column(today: date) -> ColumnElement[Any]:
+    return (
+        select(func.count(Commitment.id))
+        .where(
+            Commitment.case_id == Case.id,
+            Commitment.due_on < today,
+            Commitment.status.not_in(DONE_COMMITMENTS),
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+def _queue_clause(
+    queue: str, due: ColumnElement[Any], actions: ColumnElement[Any], today: date, soon: date
+) -> ColumnElement[bool] | None:
+    running = Case.status.in_(_RUNNING)
+    late = and_(running, due < today)
+    on_time = or_(due.is_(None), due >= today)
+    clauses: dict[str, ColumnElement[bool] | None] = {
+        "open": Case.status.in_(_OPEN),
+        "overdue": late,
+        "due_soon": and_(running, due >= today, due <= soon),
+        "awaiting_us": and_(Case.status.in_(_OURS), on_time),
+        "awaiting_complainant": or_(
+            Case.status == Status.RESPONDED.value,
+            and_(Case.status == Status.AWAITING_COMPLAINANT.value, on_time),
+        ),
+        "paused": Case.status == Status.PAUSED.value,
+        "actions_overdue": actions > 0,
+        "closed": Case.status.in_(_CLOSED),
+        "all": None,
+    }
+    return clauses[queue]
+
+
+def _search_clause(q: str) -> ColumnElement[bool]:
+    like = f"%{q.lower()}%"
+    return or_(
+        func.lower(Case.reference).like(like),
+        func.lower(Person.name).like(like),
+        func.lower(Case.summary).like(like),
+        func.lower(func.coalesce(Case.child_name, "")).like(like),
+    )
+
+
+Row = Select[Case, date | None, int]
+
+
+def _ordered(stmt: Row, sort: str, due: ColumnElement[Any]) -> Row:
+    if sort == "received_new":
+        return stmt.order_by(Case.received_on.desc(), Case.id.desc())
+    if sort == "received_old":
+        return stmt.order_by(Case.received_on, Case.id)
+    if sort == "reference":
+        return stmt.order_by(Case.reference)
+    # Cases with no running clock go last on every database (NULLS LAST is not portable).
+    return stmt.order_by(due.is_(None), due, Case.received_on, Case.id)
+
+
+def search(
+    session: Session, user: StaffUser, wanted: QueueFilter, today: date, calendar: Calendar
+) -> QueuePage:
+    """One page of cases matching the filter, with their next due date and phase: two queries."""
+    f = wanted.normalised()
+    due, actions = next_due_column(), overdue_actions_column(today)
+    soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
+    where: list[ColumnElement[bool]] = [visible_to(user)]
+    clause = _queue_clause(f.queue, due, actions, today, soon)
+    if clause is not None:
+        where.append(clause)
+    if f.procedure:
+        where.append(Case.procedure == f.procedure)
+    if f.stage:
+        where.append(Case.stage == f.stage)
+    if f.service_area:
+        where.append(Case.service_area == f.service_area)
+    if f.assigned == "me":
+        where.append(Case.assigned_to_id == user.id)
+    elif f.assigned == "unassigned":
+        where.append(Case.assigned_to_id.is_(None))
+    if f.q:
+        where.append(_search_clause(f.q))
+    base = select(Case).outerjoin(Person, Case.complainant_id == Person.id).where(*where)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    stmt = (
+        select(Case, due.label("due"), actions.label("overdue_actions"))
+        .outerjoin(Person, Case.complainant_id == Person.id)
+        .where(*where)
+        .options(joinedload(Case.complainant), joinedload(Case.assigned_to))
+    )
+    stmt = _ordered(stmt, f.sort, due).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)
+    rows = []
+    for case, next_due, late_actions in session.execute(stmt):
+        status = Status(case.status)
+        row_phase = phase(status, next_due, today)
+        is_soon = case.status in _RUNNING and next_due is not None and today <= next_due <= soon
+        rows.append(QueueRow(case, next_due, row_phase, is_soon, int(late_actions or 0)))
+    return QueuePage(rows, total, f.page)
+
+
+# --- one case ---------------------------------------------------------------------------------
+
+VIEW_EVERY = 3600  # seconds: a "viewed" entry at most once per user per case per hour
+
+
+def case_by_reference(session: Session, reference: str) -> Case | None:
+    """The case with everything its page shows, loaded up front (no lazy loads while rendering)."""
+    from sqlalchemy.orm import selectinload
+
+    return session.scalar(
+        select(Case)
+        .where(Case.reference == reference.strip().upper())
+        .options(
+            joinedload(Case.complainant),
+            joinedload(Case.assigned_to),
+            selectinload(Case.deadlines),
+            selectinload(Case.events),
+        )
+    )
+
+
+def record_view(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:
+    """Put "viewed by" on the chronology, unless this user viewed the case in the last hour."""
+    from portal.models import CaseEvent
+
+    recent = session.scalar(
+        select(func.count(CaseEvent.id)).where(
+            CaseEvent.case_id == case.id,
+            CaseEvent.kind == "viewed",
+            CaseEvent.actor_id == user.id,
+            CaseEvent.at > now - timedelta(seconds=VIEW_EVERY),
+        )
+    )
+    if recent:
+        return False
+    session.add(
+        CaseEvent(case_id=case.id, at=now, actor_kind="staff", actor_id=user.id, kind="viewed",
+                  summary=f"Viewed by {user.name}.", data={})
+    )  # fmt: skip
+    return True
+
+
+def staff_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """Names of the staff in a chronology, in one query."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
+
+
+def response_points(session: Session, case: Case) -> list[ResponsePoint]:
+    stmt = select(ResponsePoint).where(ResponsePoint.case_id == case.id)
+    return list(session.scalars(stmt.order_by(ResponsePoint.stage, ResponsePoint.position)))
+
+
+def lgo_enquiry(session: Session, case: Case) -> LgoEnquiry | None:
+    return session.scalar(select(LgoEnquiry).where(LgoEnquiry.case_id == case.id))

@@ -1,0 +1,168 @@
+"""Back office case pages: the queues, one case (banner, dates, chronology, letters), recording a new case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from flask import abort, render_template, request, send_file, url_for
+from werkzeug.wrappers import Response
+
+from portal import htmx
+from portal.domain.lifecycle import Status, actions_for
+from portal.domain.routing import ComplainantCategory, ServiceArea
+from portal.extensions import db
+from portal.models import Case, Deadline
+from portal.services import commitments, deadlines, documents, queues, staff_actions, staff_auth
+from portal.services.cases import NewCase
+from portal.services.rules import rules
+from portal.staff.case_forms import AREAS, PROCEDURE_NAMES, NewCaseForm, QueueForm
+from portal.staff.guard import authorise_case, current_staff, require_role
+from portal.staff.views import LONDON, bp
+
+READERS = ("officer", "manager", "responding_manager", "reporting")
+WORKERS = ("officer", "manager", "responding_manager")
+INTAKE = ("officer", "manager")
+
+
+def today() -> date:
+    return staff_auth.clock().astimezone(LONDON).date()
+
+
+def load_case(reference: str, *, change: bool = False) -> Case:
+    """The case, if the signed-in user may see (or change) it: 403 and a log entry otherwise."""
+    return authorise_case(queues.case_by_reference(db.session, reference), change=change)
+
+
+def _filter(form: QueueForm) -> queues.QueueFilter:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    stage = form.stage.data or ""
+    return queues.QueueFilter(
+        queue=form.queue.data or "open", procedure=form.procedure.data or "",
+        stage=int(stage) if stage.isdigit() else None, service_area=form.service_area.data or "",
+        assigned=form.assigned.data or "any", q=form.q.data or "", sort=form.sort.data or "due", page=page,
+    )  # fmt: skip
+
+
+@bp.get("/cases")
+@require_role(*READERS)
+def cases() -> str:
+    form = QueueForm(request.args)
+    form.validate()
+    wanted = _filter(form).normalised()
+    result = queues.search(db.session, current_staff(), wanted, today(), rules().calendar_for("corporate"))
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
+
+    def page_url(n: int) -> str:
+        return url_for("staff.cases", **args, page=n)
+
+    return htmx.render(
+        "staff/cases/queue.html", "staff/cases/_results.html", filter_form=form, result=result, wanted=wanted,
+        page_url=page_url, procedures=PROCEDURE_NAMES, areas=AREAS, queue_names=queues.QUEUES, today=today(),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DueLine:
+    label: str
+    deadline: Deadline
+    explanation: str
+
+
+def _due_lines(case: Case) -> list[DueLine]:
+    procedure = rules().procedure(case.procedure)
+    lines = []
+    for deadline in case.deadlines:
+        known = deadline.event in procedure.events
+        label = procedure.clock(deadline.event).label if known else deadline.event
+        explained = deadlines.explanation(deadline, rules(), case.procedure)
+        text = explained.for_staff() if explained else "This date was set by others or is counted in months."
+        if deadline.extension_reason:
+            text += f" Extended to {deadline.extended_limit_days} working days: {deadline.extension_reason}"
+        if deadline.basis.get("pauses"):
+            text += f" Moved on by {deadline.paused_working_days} working day(s) while the clock was paused."
+        lines.append(DueLine(label, deadline, text))
+    return lines
+
+
+@bp.get("/cases/<reference>")
+@require_role(*READERS)
+def case(reference: str) -> str:
+    found = load_case(reference)
+    user = current_staff()
+    with db.transaction() as session:
+        queues.record_view(session, found, user, staff_auth.clock())
+    session = db.session
+    session.expire(found, ["events"])  # the chronology shows this view too
+    actor_ids = {e.actor_id for e in found.events if e.actor_kind == "staff" and e.actor_id}
+    role = staff_actions.ROLES.get(user.role)
+    return render_template(
+        "staff/cases/case.html",
+        case=found,
+        dues=_due_lines(found),
+        names=queues.staff_names(session, actor_ids),
+        letters=documents.letters_of(session, found),
+        points=queues.response_points(session, found),
+        items=commitments.of_case(session, found),
+        remedies=commitments.remedies_of(session, found),
+        enquiry=queues.lgo_enquiry(session, found),
+        allowed={a.value for a in actions_for(Status(found.status), role)} if role else set(),
+        can_change=role is not None and user.role in WORKERS,
+        procedures=PROCEDURE_NAMES,
+        today=today(),
+        when=_when,
+    )
+
+
+def _when(at: datetime) -> str:
+    local = at.astimezone(LONDON)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+@require_role(*READERS)
+def case_document(reference: str, document_id: int) -> Response:
+    """A letter file of the case (PDF, BRF, MP3...): a download, not a page."""
+    found = load_case(reference)
+    document = documents.document_for_family(db.session, found, document_id)
+    if document is None:
+        abort(404)
+    name = f"{found.reference}-{document.letter}-{document.format}-{document.language}"
+    return send_file(documents.path_of(document), mimetype=document.content_type, as_attachment=True,
+                     download_name=name + _suffix(document.content_type))  # fmt: skip
+
+
+# Registered on the app, not the blueprint: downloads are not pages, so the staff page checks
+# (which visit every staff.* page) leave them out; require_role signs the request in instead.
+bp.record_once(lambda state: state.app.add_url_rule(
+    "/staff/cases/<reference>/documents/<int:document_id>", "staff_document", case_document))  # fmt: skip
+
+
+def _suffix(content_type: str) -> str:
+    return {"application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt", "audio/mpeg": ".mp3"}.get(
+        content_type.split(";")[0], ".brf" if "braille" in content_type else ""
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@require_role(*INTAKE)
+def new_case() -> Response | str:
+    form = NewCaseForm()
+    if form.validate_on_submit():
+        new = NewCase(
+            kind=form.kind.data or "complaint", category=ComplainantCategory(form.category.data),
+            service_area=ServiceArea(form.service_area.data), summary=(form.summary.data or "").strip(),
+            received_on=cast(date, form.received_on.data), person_name=(form.person_name.data or "").strip(),
+            person_email=(form.person_email.data or "").strip() or None,
+            person_phone=(form.person_phone.data or "").strip() or None, arose_on=form.arose_on.data,
+            channel=form.channel.data or "",
+        )  # fmt: skip
+        actor = staff_actions.actor_for(current_staff())
+        with db.transaction() as session:
+            created = staff_actions.record_received(session, new, actor, rules())
+            reference = created.reference
+        return htmx.redirect_after_post(url_for("staff.case", reference=reference))
+    return render_template("staff/cases/new.html", form=form)

@@ -1,0 +1,204 @@
+"""The back office queues and case page: filters with and without htmx, constant queries, the banner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
+
+from portal.domain.routing import ComplainantCategory, ServiceArea
+from portal.extensions import db
+from portal.models import Case, CaseEvent, Person, StaffAccessLog
+from portal.services.cases import SYSTEM, NewCase, record_case
+from portal.services.rules import rules
+from tests.integration import test_staff_auth as auth
+from tests.integration.test_staff_auth import Clock, checked, enrol
+
+clock, staff = auth.clock, auth.staff  # the sign-in tests' fixtures
+
+
+def make_case(app: Flask, name: str = "Jo Parent", days_ago: int = 1, summary: str = "Nobody called back.",
+              **person: object) -> str:  # fmt: skip
+    with app.app_context(), db.transaction() as session:
+        case = record_case(session, NewCase(
+            kind="complaint", category=ComplainantCategory.PARENT, service_area=ServiceArea.CHILDREN_IN_CARE,
+            summary=summary, received_on=date.today() - timedelta(days=days_ago), person_name=name,
+            person_email="jo@example.com", arose_on=date.today() - timedelta(days=days_ago + 10),
+        ), SYSTEM, rules())  # fmt: skip
+        for key, value in person.items():
+            setattr(case.complainant, key, value)
+        return case.reference
+
+
+def signed_in(client: FlaskClient, clock: Clock, role: str = "officer") -> FlaskClient:
+    enrol(client, clock, f"{role}@example.gov.uk")
+    return client
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def test_queue_lists_filters_and_searches(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    old = make_case(app, "Ola Overdue", days_ago=40)
+    new = make_case(app, "Nia New", days_ago=0, summary="The foster allowance was late.")
+    signed_in(client, clock)
+    soup = checked(client.get("/staff/cases"))
+    text = soup.get_text(" ", strip=True)
+    assert old in text and new in text
+    row = next(r for r in soup.select("#queue-table tbody tr") if old in r.get_text())
+    assert "Overdue" in row.select_one("strong.govuk-tag").get_text()  # a word, not only a colour
+    overdue = checked(client.get("/staff/cases?queue=overdue")).get_text(" ", strip=True)
+    assert old in overdue and new not in overdue
+    assert new in checked(client.get("/staff/cases?q=foster")).get_text()
+    assert old not in checked(client.get("/staff/cases?q=nia")).get_text()
+    assert new in checked(client.get(f"/staff/cases?q={new.lower()}")).get_text()
+    assert "No cases match" in checked(client.get("/staff/cases?assigned=me")).get_text()
+    # Nonsense in the URL falls back to the defaults rather than failing.
+    checked(client.get("/staff/cases?queue=bogus&sort=nope&page=x&stage=9"))
+
+
+def test_queue_filters_answer_htmx_with_the_results_only(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    ref = make_case(app)
+    signed_in(client, clock)
+    full = client.get("/staff/cases?queue=open")
+    assert "<html" in full.get_data(as_text=True) and "HX-Request" in full.headers.get("Vary", "")
+    soup = checked(full)
+    form = soup.select_one("main form[method=get]")
+    assert form["action"] == "/staff/cases" and form["hx-get"] == "/staff/cases"
+    fragment = client.get("/staff/cases?queue=open", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert "<html" not in body and body.strip().startswith('<div id="queue-results">') and ref in body
+    assert "HX-Request" in fragment.headers.get("Vary", "")
+
+
+def test_queue_pages_of_25(app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]) -> None:
+    for n in range(30):
+        make_case(app, f"Person {n}", days_ago=n % 10)
+    signed_in(client, clock)
+    first = checked(client.get("/staff/cases?sort=reference"))
+    assert len(first.select("#queue-table tbody tr")) == 25 and "30 cases" in first.get_text()
+    second = checked(client.get("/staff/cases?sort=reference&page=2"))
+    assert len(second.select("#queue-table tbody tr")) == 5
+
+
+def _queries_for(app: Flask, client: FlaskClient) -> int:
+    client.get("/staff/cases")  # warm up
+    with counted(app) as statements:
+        assert client.get("/staff/cases?queue=all").status_code == 200
+    return len(statements)
+
+
+def test_queue_page_runs_the_same_number_of_queries_for_5_and_50_cases(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    for n in range(5):
+        make_case(app, f"Person {n}")
+    signed_in(client, clock)
+    five = _queries_for(app, client)
+    for n in range(45):
+        make_case(app, f"Person {n}")
+    assert _queries_for(app, client) == five
+
+
+def test_case_page_shows_banner_dates_chronology_and_records_views(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    ref = make_case(app, no_post_home=True, no_voicemail=True, safe_times="Weekdays 10 to 2",
+                    needs={"formats": ["large_print"], "large_print_size": 24})  # fmt: skip
+    signed_in(client, clock)
+    soup = checked(client.get(f"/staff/cases/{ref}"))
+    banner = soup.select_one("#needs-banner").get_text(" ", strip=True)
+    assert "do not post to their home" in banner and "do not leave voicemail" in banner
+    assert "Weekdays 10 to 2" in banner and "large print" in banner
+    assert soup.select("details.govuk-details") and "working days" in soup.select_one("details").get_text()
+    assert "Viewed by Officer" in soup.select_one("#chronology + ol").get_text()
+    client.get(f"/staff/cases/{ref}")
+    with app.app_context():
+        views = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.kind == "viewed"))
+    assert views == 1  # once an hour per person
+    for _ in range(3):  # an hour later, busy all the while (the idle timeout is 30 minutes)
+        clock.advance(minutes=21)
+        client.get("/staff/")
+    client.get(f"/staff/cases/{ref}")
+    with app.app_context():
+        views = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.kind == "viewed"))
+    assert views == 2
+    # Every action page shows the same banner.
+    assert checked(client.get(f"/staff/cases/{ref}/pause")).select_one("#needs-banner")
+
+
+def test_unknown_case_and_other_managers_case_are_refused_and_logged(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    ref = make_case(app)
+    signed_in(client, clock, "responding_manager")
+    assert client.get(f"/staff/cases/{ref}").status_code == 403
+    assert client.get("/staff/cases/CC-1999-000999").status_code == 403
+    with app.app_context():
+        refused = db.session.scalars(select(StaffAccessLog.detail).where(StaffAccessLog.outcome == "refused"))
+        assert any("not visible" in (d or "") for d in refused)
+        case = db.session.scalar(select(Case).where(Case.reference == ref))
+        assert case is not None
+    assert ref not in client.get("/staff/cases").get_data(as_text=True)
+
+
+def test_staff_documents_download_only_for_the_case(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    from portal.services import documents
+
+    ref = make_case(app)
+    other = make_case(app, "Someone Else")
+    with app.app_context(), db.transaction() as session:
+        case = session.scalar(select(Case).where(Case.reference == ref))
+        doc_id = documents.produce(session, case, "acknowledgement")[0].id
+    signed_in(client, clock)
+    soup = checked(client.get(f"/staff/cases/{ref}"))
+    link = soup.select_one(f"a[href='/staff/cases/{ref}/documents/{doc_id}']")
+    assert link is not None
+    response = client.get(link["href"])
+    assert response.status_code == 200 and response.data
+    assert client.get(f"/staff/cases/{other}/documents/{doc_id}").status_code == 404
+
+
+def test_record_a_case_received_by_phone(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    from tests.journey import post
+
+    signed_in(client, clock)
+    empty = post(client, "/staff/cases/new", {})
+    soup = checked(empty)
+    assert soup.title.get_text().startswith("Error:") and soup.select(".govuk-error-summary li")
+    day = date.today() - timedelta(days=2)
+    response = post(client, "/staff/cases/new", {
+        "kind": "complaint", "channel": "phone", "received_on": [str(day.day), str(day.month), str(day.year)],
+        "category": "parent", "service_area": "children_in_care", "person_name": "Phone Caller",
+        "summary": "Rang to say the review meeting was cancelled again.",
+    })  # fmt: skip
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    with app.app_context():
+        case = db.session.scalar(select(Case).join(Person).where(Person.name == "Phone Caller"))
+        assert case is not None and case.channel == "phone" and case.received_on == day
+        assert response.location == f"/staff/cases/{case.reference}"

@@ -110,7 +110,8 @@ def previous_step(current: Step, answers: Answers) -> Step | None:
 
 
 def progress(current: Step, answers: Answers) -> tuple[int, int]:
-    steps = applicable(answers)
+    # Before the first answer, count the longer (complaint) route so the total does not grow.
+    steps = applicable(answers if answers.get("kind") else {**answers, "kind": "complaint"})
     position = steps.index(current) + 1 if current in steps else 1
     return position, len(steps) + 1  # + check your answers
 

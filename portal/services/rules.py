@@ -42,6 +42,31 @@ class Rules:
             return self._with_closures
         return self._without_closures
 
+    @cached_property
+    def timescales(self) -> dict[str, int | None]:
+        """The numbers public pages quote, read once from the procedure table (templates use `t.*`)."""
+        stat, corp = self.procedure("statutory"), self.procedure("corporate")
+        quoted = {
+            "stat_ack": (stat, "acknowledgement"),
+            "stat_s1": (stat, "stage1_response"),
+            "stat_s2_request": (stat, "stage2_request_window"),
+            "stat_s2": (stat, "stage2_response"),
+            "stat_s3_request": (stat, "stage3_request_window"),
+            "stat_s3_panel": (stat, "stage3_panel"),
+            "stat_s3_report": (stat, "stage3_panel_report"),
+            "stat_s3_response": (stat, "stage3_council_response"),
+            "corp_ack": (corp, "acknowledgement"),
+            "corp_s1": (corp, "stage1_response"),
+            "corp_s2_request": (corp, "stage2_request_window"),
+            "corp_s2_ack": (corp, "stage2_acknowledgement"),
+            "corp_s2": (corp, "stage2_response"),
+        }
+        values: dict[str, int | None] = {k: p.clock(event).limit for k, (p, event) in quoted.items()}
+        for key in ("stat_s1", "stat_s2", "corp_s1", "corp_s2"):
+            procedure, event = quoted[key]
+            values[f"{key}_ext"] = procedure.clock(event).extended_limit
+        return values
+
     def procedure(self, code: str) -> Procedure:
         try:
             return self.procedures[code]

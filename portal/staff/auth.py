@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import segno
 from flask import current_app, g, render_template, request, session, url_for
@@ -105,40 +106,42 @@ def _after_code(check: staff_auth.CodeCheck) -> Response:
     return htmx.redirect_after_post(safe_next(session.pop(NEXT_KEY, None)) or url_for("staff.home"))
 
 
-@bp.route("/mfa", methods=["GET", "POST"])
-@stage(Stage.MFA)
-def mfa() -> Response | str:
+def _code_page(form: Any, check_code: Any, error: Any, template: str) -> Response | str:
+    """The second step: an app code or a recovery code, checked by `check_code`."""
     row = _row()
     if row.user.mfa_enrolled_at is None:
         return htmx.redirect_after_post(url_for("staff.mfa_set_up"))
-    form = TotpForm()
     if form.validate_on_submit():
         with db.transaction() as s:
-            check = staff_auth.check_totp(
+            check = check_code(
                 s, row, form.code.data or "", now=staff_auth.clock(), path=request.path, policy=policy()
             )
         if check.ok or check.refusal == "locked":
             return _after_code(check)
-        add_error(form.code, CODE_ERRORS[check.refusal or "wrong"])
-    return render_template("staff/mfa.html", form=form)
+        add_error(form.code, error(check))
+    return render_template(template, form=form)
+
+
+@bp.route("/mfa", methods=["GET", "POST"])
+@stage(Stage.MFA)
+def mfa() -> Response | str:
+    return _code_page(
+        TotpForm(),
+        staff_auth.check_totp,
+        lambda check: CODE_ERRORS[check.refusal or "wrong"],
+        "staff/mfa.html",
+    )
 
 
 @bp.route("/mfa/recovery-code", methods=["GET", "POST"])
 @stage(Stage.MFA)
 def recovery_code() -> Response | str:
-    row = _row()
-    if row.user.mfa_enrolled_at is None:
-        return htmx.redirect_after_post(url_for("staff.mfa_set_up"))
-    form = RecoveryCodeForm()
-    if form.validate_on_submit():
-        with db.transaction() as s:
-            check = staff_auth.use_recovery_code(
-                s, row, form.code.data or "", now=staff_auth.clock(), path=request.path, policy=policy()
-            )
-        if check.ok or check.refusal == "locked":
-            return _after_code(check)
-        add_error(form.code, RECOVERY_CODE_WRONG)
-    return render_template("staff/recovery-code.html", form=form)
+    return _code_page(
+        RecoveryCodeForm(),
+        staff_auth.use_recovery_code,
+        lambda _check: RECOVERY_CODE_WRONG,
+        "staff/recovery-code.html",
+    )
 
 
 def _grouped(secret: str) -> str:

@@ -108,7 +108,7 @@ class Config:
     MAX_CONTENT_LENGTH: int = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE: str = "en"
     BABEL_TRANSLATION_DIRECTORIES: str = str(ROOT / "translations")
-    LANGUAGES: tuple[str, ...] = ("en",)
+    LANGUAGES: tuple[str, ...] = ("en", "pl", "lt", "ro", "ar")
     COUNCIL: Council = field(default_factory=_council_from_env)
     # Council closure days (e.g. between Christmas and New Year) as ISO dates; the
     # statutory procedure ignores them unless the procedure table says otherwise.

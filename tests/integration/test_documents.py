@@ -26,7 +26,7 @@ from portal.documents import audio, braille, formats
 from portal.documents.letters import LETTERS, LetterError
 from portal.domain.lifecycle import Role
 from portal.domain.routing import ComplainantCategory, ServiceArea
-from portal.extensions import db
+from portal.extensions import babel, db
 from portal.models import Case, CaseEvent, Document, OutboxMessage
 from portal.services import documents
 from portal.services.cases import Actor, NewCase, extend_deadline, record_case
@@ -676,6 +676,7 @@ def test_with_a_translation_the_letter_is_in_their_language_with_an_english_copy
     _tools()
     translations = _fake_polish_catalogue(tmp_path / "translations")
     app = app_for(database_url, tmp_path / "documents", BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    babel.domain_instance.cache.clear()  # Flask-Babel caches catalogues across apps in one process
     try:
         with app.app_context():
             case = make_case({"formats": ["braille", "audio", "e_version"]}, language="pl")
@@ -710,6 +711,7 @@ def test_with_a_translation_the_letter_is_in_their_language_with_an_english_copy
             assert "Our stage 1 response to your complaint" in event.summary  # the chronology stays English
     finally:
         app.extensions["portal.db"].engine.dispose()
+        babel.domain_instance.cache.clear()
 
 
 # --- the family's downloads -------------------------------------------------------------------

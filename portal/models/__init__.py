@@ -3,6 +3,7 @@
 from portal.models.access import AccessAttempt, TrackingLink
 from portal.models.base import Base
 from portal.models.case import Case, CaseEvent, Deadline, Person, ReferenceCounter
+from portal.models.case_extra import CaseLink, ComplainedAbout, ComplimentDetail
 from portal.models.document import Document
 from portal.models.journey import Draft, Upload
 from portal.models.outbox import OutboxMessage
@@ -16,7 +17,10 @@ __all__ = [
     "Base",
     "Case",
     "CaseEvent",
+    "CaseLink",
     "Commitment",
+    "ComplainedAbout",
+    "ComplimentDetail",
     "Deadline",
     "Document",
     "Draft",

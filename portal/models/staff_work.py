@@ -85,4 +85,8 @@ class LgoEnquiry(Base):
     public_report: Mapped[bool] = mapped_column(default=False)
     report_received_on: Mapped[date | None] = mapped_column(Date)
     report_action_due_on: Mapped[date | None] = mapped_column(Date)  # s31(2): 3 calendar months
+    # The day the council told the Ombudsman what action it has taken or proposes (s31(2)).
+    action_notified_on: Mapped[date | None] = mapped_column(Date)
+    # The complaint the Ombudsman is looking at (the enquiry is a case of its own, kind "lgo").
+    complaint_case_id: Mapped[int | None] = mapped_column(ForeignKey("case_record.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -69,14 +69,14 @@ lint: ## ruff (with mccabe 10) and mypy on portal/
 	$(VENV)/bin/mypy
 
 extract-messages: ## Extract translatable strings into translations/messages.pot
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -w 100 -o translations/messages.pot .
 
 update-messages: extract-messages ## Merge new strings into every catalogue
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations
+	$(VENV)/bin/pybabel update -w 100 -i translations/messages.pot -d translations
 
 compile-messages: ## Compile .po catalogues into .mo (done by install)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel compile -q -d translations; fi
+	  $(VENV)/bin/pybabel compile -d translations >/dev/null; fi
 
 .PHONY: bench-small
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
-from flask_babel import get_locale
+from datetime import date
 
+from babel.dates import format_skeleton
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, get_locale
+
+from portal.domain.working_days import long_date as english_long_date
 from portal.extensions import babel
 
 # Each language's name written in that language (the switcher marks each with lang).
@@ -28,7 +32,10 @@ BABEL_LOCALES = {"en": "en_GB"}
 
 
 def choose_language() -> str:
-    """The language of this request: the person's choice, else their browser's, else English."""
+    """The language of this request: the person's choice, else their browser's, else English.
+    The back office is in English whatever the browser asks for (staff read the English copy)."""
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        return "en"
     chosen = session.get("lang")
     if chosen in available():
         return str(chosen)
@@ -44,6 +51,21 @@ def current_language() -> str:
     """The language code (not the Babel locale) for lang attributes and stored preferences."""
     locale = get_locale()
     return locale.language if locale is not None else "en"
+
+
+def long_date(d: date) -> str:
+    """A date with its weekday in the reader's language: "Tuesday 22 December 2026" in English
+    (GOV.UK style, no comma), "wtorek, 22 grudnia 2026" in Polish."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return english_long_date(d)
+    return format_date(d, format="full")
+
+
+def day_and_month(d: date) -> str:
+    """ "25 December" in the reader's language (for lists of holidays)."""
+    locale = get_locale()
+    return format_skeleton("MMMMd", d, locale=locale or "en_GB")
 
 
 def text_direction(lang: str) -> str:

@@ -19,27 +19,11 @@ _ONE_DAY = timedelta(days=1)
 _WEEKEND_REASONS = frozenset({"Saturday", "Sunday"})
 
 # How the public text names the event that started a clock; unknown labels fall back to the date.
-_PUBLIC_EVENTS: Mapping[str, str] = MappingProxyType(
-    {
-        "received": "we got your complaint",
-        "acknowledged": "we acknowledged your complaint",
-        "stage1_response_sent": "we sent our stage 1 response",
-        "stage2_requested": "you asked for stage 2",
-        "stage2_response_sent": "we sent our stage 2 response",
-        "statement_agreed": "we agreed the statement of your complaint with you",
-        "panel_requested": "you asked for a review panel",
-    }
-)
 
 
 def long_date(d: date) -> str:
     """Format a date as 'Tuesday 22 December 2026' (GOV.UK style: no leading zero)."""
     return f"{_DAY_NAMES[d.weekday()]} {d.day} {_MONTH_NAMES[d.month - 1]} {d.year}"
-
-
-def short_date(d: date) -> str:
-    """Format a date as '25 December' for lists of holidays in public text."""
-    return f"{d.day} {_MONTH_NAMES[d.month - 1]}"
 
 
 def add_months(d: date, months: int) -> date:
@@ -147,8 +131,7 @@ def pause_adjusted_due(
     """
     if resumed_on < paused_from:
         raise ValueError(
-            f"A pause cannot end ({resumed_on.isoformat()}) before it began "
-            f"({paused_from.isoformat()})."
+            f"A pause cannot end ({resumed_on.isoformat()}) before it began ({paused_from.isoformat()})."
         )
     lost = sum(1 for d in _days(paused_from, resumed_on - _ONE_DAY) if calendar.is_working_day(d))
     new_due = due
@@ -170,7 +153,8 @@ def _join(items: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Explanation:
-    """Why a deadline falls where it does, in words for staff and for the public."""
+    """Why a deadline falls where it does: the facts, and the words for staff (the family's words,
+    in their language, are made by portal.public.timeline.family_explanation)."""
 
     start: date
     working_days: int
@@ -202,21 +186,6 @@ class Explanation:
             parts.append(f"not counted: {_join(not_counted)}")
         parts.append(f"due {long_date(self.due)}.")
         return "; ".join(parts)
-
-    def for_public(self) -> str:
-        event = _PUBLIC_EVENTS.get(self.start_label)
-        days = _plural(self.working_days, "working day")
-        if self.start_counted:
-            when = f"the day {event}" if event else long_date(self.start)
-            first = f"We count {days}, starting on {when}."
-        else:
-            first = f"We count {days} from the day after {event or long_date(self.start)}."
-        named = [short_date(d) for d, _ in self.holidays_skipped]
-        if named:
-            second = f"Weekends and bank holidays ({', '.join(named)}) do not count."
-        else:
-            second = "Weekends and bank holidays do not count."
-        return f"{first} {second} So the date is {long_date(self.due)}."
 
 
 def explain(

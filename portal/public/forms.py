@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from portal.domain.routing import ServiceArea
+from portal.i18n import LANGUAGE_NAMES
 from portal.public.fields import GovDateField
 
 LONG_TEXT = 10_000
@@ -196,14 +197,8 @@ SAFE_FLAGS = (
     ("no_post_home", _l("Do not send letters to my home address")),
     ("no_voicemail", _l("Do not leave voicemail messages")),
 )
-LANGUAGE_CHOICES = (
-    ("en", "English"),
-    ("pl", "Polski (Polish)"),
-    ("lt", "Lietuvių (Lithuanian)"),
-    ("ro", "Română (Romanian)"),
-    ("ar", "العربية (Arabic)"),
-    ("other", _l("Another language")),
-)
+# Each language named in itself, as in the language switcher.
+LANGUAGE_CHOICES = (*LANGUAGE_NAMES.items(), ("other", _l("Another language")))
 
 
 class ContactForm(FlaskForm):

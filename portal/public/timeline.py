@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from portal.domain.working_days import Explanation
+from portal.i18n import day_and_month, long_date
 from portal.models import Case, Deadline
 from portal.services import deadlines
 from portal.services.rules import Rules
@@ -23,6 +25,39 @@ STAGE_NAMES = {
         2: _l("Stage 2: a senior manager looks again"),
     },
 }
+
+
+# What started the count, as the end of "from the day after ..." (the stored clock's start).
+START_EVENTS = {
+    "received": _l("we got your complaint"),
+    "acknowledged": _l("we acknowledged your complaint"),
+    "stage1_response_sent": _l("we sent our stage 1 response"),
+    "stage2_requested": _l("you asked for stage 2"),
+    "stage2_response_sent": _l("we sent our stage 2 response"),
+    "statement_agreed": _l("we agreed the statement of your complaint with you"),
+    "panel_requested": _l("you asked for a review panel"),
+}
+
+
+def family_explanation(e: Explanation) -> str:
+    """How we worked out a due date, in the family's language (staff get Explanation.for_staff)."""
+    days = ngettext("%(num)d working day", "%(num)d working days", e.working_days)
+    event = START_EVENTS.get(e.start_label)
+    if e.start_counted and event:
+        first = gettext("We count %(days)s, starting on the day %(event)s.", days=days, event=event)
+    elif e.start_counted:
+        first = gettext("We count %(days)s, starting on %(date)s.", days=days, date=long_date(e.start))
+    else:
+        first = gettext(
+            "We count %(days)s from the day after %(event)s.", days=days, event=event or long_date(e.start)
+        )
+    named = [day_and_month(d) for d, _ in e.holidays_skipped]
+    if named:
+        second = gettext("Weekends and bank holidays (%(dates)s) do not count.", dates=", ".join(named))
+    else:
+        second = gettext("Weekends and bank holidays do not count.")
+    third = gettext("So the date is %(date)s.", date=long_date(e.due))
+    return f"{first} {second} {third}"
 
 
 def _stage_of(deadline: Deadline) -> int:
@@ -46,7 +81,7 @@ def _entry(deadline: Deadline, rules: Rules, case: Case, simple: bool) -> dict[s
     explanation = None
     if deadline.met_on is None and deadline.unit == "working_days":
         explained = deadlines.explanation(deadline, rules, case.procedure)
-        explanation = explained.for_public() if explained else None
+        explanation = family_explanation(explained) if explained else None
     return {
         "text": text,
         "date": when,

@@ -15,6 +15,10 @@ from flask import Flask
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -42,9 +46,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
+def live_server(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path = tmp_path_factory.mktemp("live") / "portal.sqlite3"
     shutil.copyfile(sqlite_template, path)
     app = create_app(TestConfig(f"sqlite:///{path}"))
@@ -125,3 +127,29 @@ def describe(violations: list[dict[str, Any]]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     )
+
+
+def fill(driver: webdriver.Chrome, data: dict[str, Any]) -> None:
+    """Answer using the keyboard only: focus each control by sending keys to it, Space to tick."""
+    for name, value in data.items():
+        elements = driver.find_elements(By.NAME, name)
+        if not elements:
+            continue
+        kind = elements[0].get_attribute("type") or elements[0].tag_name
+        if kind in ("radio", "checkbox"):
+            wanted = value if isinstance(value, list) else [value]
+            for element in elements:
+                if (element.get_attribute("value") in wanted) != element.is_selected():
+                    # GOV.UK styles the real input transparent over its label, so focus it
+                    # and press Space as a keyboard user would.
+                    driver.execute_script("arguments[0].focus()", element)
+                    ActionChains(driver).send_keys(Keys.SPACE).perform()
+        elif elements[0].tag_name == "select":
+            Select(elements[0]).select_by_value(value)
+        elif isinstance(value, list):  # the three boxes of a date
+            for element, part in zip(elements, value, strict=True):
+                element.clear()
+                element.send_keys(part)
+        elif value or elements[0].is_displayed():  # empty answers in hidden conditionals stay empty
+            elements[0].clear()
+            elements[0].send_keys(value)

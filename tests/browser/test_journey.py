@@ -4,16 +4,15 @@ with axe-core 4.x on every page and every error state."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import LiveServer, axe_violations, describe
+from tests.browser.conftest import fill as _fill
 from tests.journey import PARENT_COMPLAINT
 
 pytestmark = pytest.mark.browser
@@ -22,32 +21,6 @@ pytestmark = pytest.mark.browser
 def _clear_session(driver: webdriver.Chrome, live_server: LiveServer) -> None:
     driver.get(live_server.url + "/")
     driver.delete_all_cookies()
-
-
-def _fill(driver: webdriver.Chrome, data: dict[str, Any]) -> None:
-    """Answer using the keyboard only: focus each control by sending keys to it, Space to tick."""
-    for name, value in data.items():
-        elements = driver.find_elements(By.NAME, name)
-        if not elements:
-            continue
-        kind = elements[0].get_attribute("type") or elements[0].tag_name
-        if kind in ("radio", "checkbox"):
-            wanted = value if isinstance(value, list) else [value]
-            for element in elements:
-                if (element.get_attribute("value") in wanted) != element.is_selected():
-                    # GOV.UK styles the real input transparent over its label, so focus it
-                    # and press Space as a keyboard user would.
-                    driver.execute_script("arguments[0].focus()", element)
-                    ActionChains(driver).send_keys(Keys.SPACE).perform()
-        elif elements[0].tag_name == "select":
-            Select(elements[0]).select_by_value(value)
-        elif isinstance(value, list):  # the three boxes of a date
-            for element, part in zip(elements, value, strict=True):
-                element.clear()
-                element.send_keys(part)
-        elif value or elements[0].is_displayed():  # empty answers in hidden conditionals stay empty
-            elements[0].clear()
-            elements[0].send_keys(value)
 
 
 def _continue(driver: webdriver.Chrome) -> None:

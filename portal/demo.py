@@ -216,6 +216,9 @@ def seed_demo(today: date) -> str:
             _apply(session, case, steps, officer, manager)
         count += 1
     _demo_work(today)
+    from portal import demo_work
+
+    demo_work.seed(today, DEMO_STAFF[0][0])
     return f"Loaded {len(DEMO_STAFF)} staff accounts and {count} demo cases."
 
 

@@ -46,6 +46,16 @@ CASE_ACTIONS = (
 STAFF_PAGES |= {"staff.cases", "staff.case", "staff.new_case", "staff.commitments", "staff.commitment",
                 "staff.new_commitment", "staff.new_remedy", "staff.remedy_done"}  # fmt: skip
 STAFF_PAGES |= {f"staff.case_{slug}" for slug in CASE_ACTIONS}
+# Ombudsman enquiries, compliments and case details (tests/integration/test_case_pages.py,
+# test_access_matrix_more.py; tests/browser/test_case_pages.py drives their error states).
+LGO_PAGES = (
+    "staff.lgo_response", "staff.lgo_decision", "staff.lgo_report_action", "staff.lgo_recommendation",
+)  # fmt: skip
+DETAIL_PAGES = ("staff.case_theme", "staff.case_complained_about", "staff.case_link", "staff.lgo_new")
+COMPLIMENT_PAGES = ("staff.compliment_details", "staff.compliment_thanks")
+STAFF_PAGES |= {"staff.compliments", "staff.case_unlink", *LGO_PAGES, *DETAIL_PAGES}
+STAFF_PAGES |= set(COMPLIMENT_PAGES)
+STAFF_PAGES.add("staff.case_email")  # an email of the case with its English copy
 NOT_PAGES.update({e: "needs a staff sign-in (test_staff_auth, test_staff_pages)" for e in STAFF_PAGES})
 # The annual report: managers, reporting staff and administrators only (tests/integration/
 # test_annual_report.py checks the page, CSV and PDF; tests/browser/test_report_pages.py runs axe).
@@ -81,6 +91,45 @@ EXAMPLES.update({endpoint: {"reference": DEMO_CASE} for endpoint in (
 EXAMPLES["staff.commitment"] = {"commitment_id": 1}
 EXAMPLES["staff.remedy_done"] = {"reference": DEMO_CASE, "remedy_id": 1}
 EXAMPLES["staff.annual_report_file"] = {"extension": "pdf"}
+
+
+class DemoEmail:
+    """The first email of a demo case (seed-demo queues one to Fran Foster), as a URL's number."""
+
+    def __int__(self) -> int:
+        from sqlalchemy import select
+
+        from portal.extensions import db
+        from portal.models import Case, OutboxMessage
+
+        reference = str(DEMO_CASE)
+        emails = select(OutboxMessage.id).join(Case, Case.id == OutboxMessage.case_id)
+        found = db.session.scalar(emails.where(Case.reference == reference))
+        assert found, "no email on the demo case"
+        return int(found)
+
+
+EXAMPLES["staff.case_email"] = {"reference": DEMO_CASE, "message_id": DemoEmail()}
+
+
+class DemoEnquiry:
+    """The reference of the demo Ombudsman enquiry (on Chris Parent's closed complaint)."""
+
+    def __str__(self) -> str:
+        from sqlalchemy import select
+
+        from portal.extensions import db
+        from portal.models import Case
+
+        found = db.session.scalar(select(Case.reference).where(Case.kind == "lgo").order_by(Case.id))
+        assert found, "no demo Ombudsman enquiry"
+        return found
+
+
+EXAMPLES.update({endpoint: {"reference": DemoEnquiry()} for endpoint in LGO_PAGES})
+EXAMPLES.update({endpoint: {"reference": DEMO_CASE} for endpoint in DETAIL_PAGES})
+EXAMPLES.update({endpoint: {"reference": DemoReference("Kim Parent")} for endpoint in COMPLIMENT_PAGES})
+EXAMPLES["staff.case_unlink"] = {"reference": DEMO_CASE, "link_id": 1}  # Fran Foster's link to Lee Parent
 
 
 def page_urls(app: Flask) -> tuple[list[str], list[str]]:

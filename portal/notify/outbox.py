@@ -82,6 +82,9 @@ TEMPLATES: Mapping[str, Template] = {
     "staff_weekly_digest": Template(
         _l("Complaints this week"), ("open", "overdue", "due_this_week", "week_of"), "weekly digest"
     ),
+    "staff_compliment_thanks": Template(
+        _l("Someone has thanked you: %(reference)s"), (_REF, "worker", "compliment"), "thanks passed on"
+    ),
 }
 
 

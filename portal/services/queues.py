@@ -53,6 +53,7 @@ class QueueFilter:
     procedure: str = ""
     stage: int | None = None
     service_area: str = ""
+    theme: str = ""  # one of the configured themes (portal.services.case_details.themes)
     assigned: str = "any"
     q: str = ""
     sort: str = "due"
@@ -65,6 +66,7 @@ class QueueFilter:
             procedure=self.procedure,
             stage=self.stage if self.stage in (1, 2, 3) else None,
             service_area=self.service_area,
+            theme=self.theme.strip()[:100],
             assigned=self.assigned if self.assigned in ASSIGNMENT else "any",
             q=self.q.strip()[:100],
             sort=self.sort if self.sort in SORTS else "due",
@@ -173,6 +175,12 @@ def _ordered(stmt: Row, sort: str, due: ColumnElement[Any]) -> Row:
     return stmt.order_by(due.is_(None), due, Case.received_on, Case.id)
 
 
+def _theme_clauses(theme: str) -> list[ColumnElement[bool]]:
+    from portal.services.case_details import theme_clause  # themes live on the stage records
+
+    return [theme_clause(theme)] if theme else []
+
+
 def search(
     session: Session, user: StaffUser, wanted: QueueFilter, today: date, calendar: Calendar
 ) -> QueuePage:
@@ -190,6 +198,7 @@ def search(
         where.append(Case.stage == f.stage)
     if f.service_area:
         where.append(Case.service_area == f.service_area)
+    where.extend(_theme_clauses(f.theme))
     if f.assigned == "me":
         where.append(Case.assigned_to_id == user.id)
     elif f.assigned == "unassigned":

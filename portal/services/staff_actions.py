@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from portal.domain.lifecycle import Action, Role, Status, next_status
 from portal.models import Case, ResponsePoint, StaffUser
 from portal.reports import stages
-from portal.services import cases, commitments, deadlines, documents
+from portal.services import case_details, cases, commitments, deadlines, documents
 from portal.services.rules import Rules
 
 ROLES = {"officer": Role.OFFICER, "manager": Role.MANAGER, "responding_manager": Role.RESPONDING_MANAGER}
@@ -146,7 +146,7 @@ def assign(
         raise ActionRefused("Choose someone who works cases.")
     if Status(case.status) in (Status.CLOSED, Status.WITHDRAWN):
         raise ActionRefused("A closed case cannot be assigned; reopen it first.")
-    warning = conflict(case, assignee)
+    warning = case_details.assignee_conflict(session, case, assignee) or conflict(case, assignee)
     if warning and not confirmed:
         return warning
     case.assigned_to_id = assignee.id

@@ -58,6 +58,8 @@ class QueueForm(FlaskForm):
                             default="")  # fmt: skip
     stage = SelectField("Stage", widget=GovSelect(), choices=choices(STAGES, "Any"), default="")
     service_area = SelectField("Service area", widget=GovSelect(), choices=choices(AREAS, "Any"), default="")
+    # Choices are the council's themes, set by the view (portal.services.case_details.themes).
+    theme = SelectField("Theme", widget=GovSelect(), choices=[], default="")
     assigned = SelectField("Assigned to", widget=GovSelect(), choices=choices(ASSIGNMENT), default="any")
     q = StringField("Search by reference, name or words in the complaint", widget=GovTextInput(),
                     validators=[Optional(), Length(max=100)])  # fmt: skip

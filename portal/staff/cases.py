@@ -14,10 +14,11 @@ from portal.domain.lifecycle import Status, actions_for
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
 from portal.models import Case, Deadline
-from portal.services import commitments, deadlines, documents, queues, staff_actions, staff_auth
+from portal.services import case_details, commitments, deadlines, documents, queues, staff_actions, staff_auth
 from portal.services.cases import NewCase
 from portal.services.rules import rules
-from portal.staff.case_forms import AREAS, PROCEDURE_NAMES, NewCaseForm, QueueForm
+from portal.staff import case_extras
+from portal.staff.case_forms import AREAS, PROCEDURE_NAMES, NewCaseForm, QueueForm, SelectChoice
 from portal.staff.guard import authorise_case, current_staff, require_role
 from portal.staff.views import LONDON, bp
 
@@ -44,6 +45,7 @@ def _filter(form: QueueForm) -> queues.QueueFilter:
     return queues.QueueFilter(
         queue=form.queue.data or "open", procedure=form.procedure.data or "",
         stage=int(stage) if stage.isdigit() else None, service_area=form.service_area.data or "",
+        theme=form.theme.data or "",
         assigned=form.assigned.data or "any", q=form.q.data or "", sort=form.sort.data or "due", page=page,
     )  # fmt: skip
 
@@ -52,6 +54,7 @@ def _filter(form: QueueForm) -> queues.QueueFilter:
 @require_role(*READERS)
 def cases() -> str:
     form = QueueForm(request.args)
+    form.theme.choices = [SelectChoice("", "Any"), *(SelectChoice(t, t) for t in case_details.themes())]
     form.validate()
     wanted = _filter(form).normalised()
     result = queues.search(db.session, current_staff(), wanted, today(), rules().calendar_for("corporate"))
@@ -110,6 +113,7 @@ def case(reference: str) -> str:
         items=commitments.of_case(session, found),
         remedies=commitments.remedies_of(session, found),
         enquiry=queues.lgo_enquiry(session, found),
+        **case_extras.extras(session, found),
         allowed={a.value for a in actions_for(Status(found.status), role)} if role else set(),
         can_change=role is not None and user.role in WORKERS,
         procedures=PROCEDURE_NAMES,

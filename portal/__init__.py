@@ -42,11 +42,12 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import htmx, i18n, security
+    from portal import htmx, i18n, limits, security
     from portal.extensions import csrf
     from portal.services import rules
 
     csrf.init_app(app)
+    limits.init_app(app)  # after CSRF: a forged request is refused before it counts
     i18n.init_app(app)
     htmx.init_app(app)
     security.init_app(app)

@@ -76,15 +76,31 @@ class Ombudsman:
     time_limit_months: int = 12
 
 
+# Rate limits (portal.limits; NFR 1.7), in Flask-Limiter's notation ("10 per hour;50 per day").
+# Generous per address (many people share a school's or library's IP), tight per target.
+# PORTAL_RATE_LIMITS (JSON) changes any of them, e.g. {"track_per_reference": "3 per hour"}.
+DEFAULT_RATE_LIMITS = {
+    "submit_per_ip": "10 per hour;50 per day",
+    "track_per_ip": "20 per hour",
+    "track_per_reference": "5 per hour",
+    "track_link_per_reference_email": "3 per hour",
+    "sign_in_per_ip": "100 per hour",
+    "sign_in_per_account": "10 per 15 minutes",
+    "mfa_per_ip": "100 per hour",
+    "mfa_per_sign_in": "10 per 10 minutes",
+}
+
+
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"PORTAL_{name}", default)
 
 
 def _council_from_env() -> Council:
     raw = _env("COUNCIL_JSON")
-    if not raw:
-        return Council()
-    values: dict[str, Any] = json.loads(raw)
+    values: dict[str, Any] = json.loads(raw) if raw else {}
+    # PORTAL_RETENTION_YEARS: closed cases are anonymised after this many years (portal.services.retention).
+    if years := _env("RETENTION_YEARS"):
+        values["retention_years"] = int(years)
     if "address_lines" in values:
         values["address_lines"] = tuple(values["address_lines"])
     return Council(**values)
@@ -164,6 +180,11 @@ class Config:
     STAFF_MFA_MINUTES: int = 10
     STAFF_LOCKOUT_FAILURES: int = 5
     STAFF_LOCKOUT_MINUTES: int = 15
+    RATE_LIMITS: dict[str, str] = field(
+        default_factory=lambda: {**DEFAULT_RATE_LIMITS, **json.loads(_env("RATE_LIMITS") or "{}")}
+    )
+    # How many reverse proxies (nginx) sit in front and set X-Forwarded-For; 0 when none.
+    PROXY_HOPS: int = field(default_factory=lambda: int(_env("PROXY_HOPS") or "0"))
 
     def as_flask(self) -> dict[str, Any]:
         values = {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,19 +1,19 @@
 """SQLAlchemy 2 typed models; import every model here so Alembic sees the whole schema."""
 
-from portal.models.access import AccessAttempt, TrackingLink
+from portal.models.access import TrackingLink
 from portal.models.base import Base
 from portal.models.case import Case, CaseEvent, Deadline, Person, ReferenceCounter
 from portal.models.case_extra import CaseLink, ComplainedAbout, ComplimentDetail
 from portal.models.document import Document
 from portal.models.journey import Draft, Upload
 from portal.models.outbox import OutboxMessage
+from portal.models.rate_limit import RateLimitCounter
 from portal.models.staff import StaffUser
 from portal.models.staff_session import RecoveryCode, StaffAccessLog, StaffSession
 from portal.models.staff_work import Commitment, LgoEnquiry, Remedy, ResponsePoint
 from portal.models.stage_record import StageRecord
 
 __all__ = [
-    "AccessAttempt",
     "Base",
     "Case",
     "CaseEvent",
@@ -27,6 +27,7 @@ __all__ = [
     "LgoEnquiry",
     "OutboxMessage",
     "Person",
+    "RateLimitCounter",
     "RecoveryCode",
     "ReferenceCounter",
     "Remedy",

@@ -1,10 +1,10 @@
-"""Public access to a case without an account: single-use links and rate-limit records."""
+"""Public access to a case without an account: single-use links (rate limits: portal.limits)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -24,15 +24,3 @@ class TrackingLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-
-class AccessAttempt(Base):
-    """One attempt at a rate-limited action, by a hashed client address (shared by all workers)."""
-
-    __tablename__ = "access_attempt"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(40))
-    client_hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    __table_args__ = (Index("ix_access_attempt_scope_client_at", "scope", "client_hash", "at"),)

@@ -88,6 +88,9 @@ class Case(Base):
     share_permission: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Set by the retention command (portal.services.retention) when the personal data is removed;
+    # only then may the database let its chronology text be redacted (see migration 0011).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     complainant: Mapped[Person | None] = relationship()
     assigned_to: Mapped[StaffUser | None] = relationship()
@@ -155,6 +158,9 @@ class CaseEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The one change the database allows (migration 0011): retention replaces `summary` with
+    # REDACTED_SUMMARY and `data` with {} once the case is anonymised; kind and time stay.
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="events")
 

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from portal import htmx
 from portal.extensions import db
+from portal.limits import client_address, limit
 from portal.models import Draft
 from portal.public import forms, journey
 from portal.public.views import bp
@@ -239,7 +240,24 @@ def _remove_upload(draft: Draft, upload_id: str) -> None:
     uploads.discard(_upload_dir(), name)
 
 
+def _too_many_page() -> str:
+    """Too many sends from this address (portal.limits): the answers again and the phone number."""
+    draft = _open_draft()
+    if draft is None:
+        return render_template("errors/429.html", status=429)
+    return htmx.render(
+        "public/complaint/check-answers.html",
+        "public/complaint/_check-answers.html",
+        form=forms.ConfirmForm(),
+        answers=draft.answers,
+        rows=_summary_rows(draft.answers, draft),
+        too_many=True,
+        has_errors=True,
+    )
+
+
 @bp.route("/make-a-complaint/check-your-answers", methods=["GET", "POST"])
+@limit("submit_per_ip", client_address, _too_many_page)
 def check_answers() -> Response | str:
     draft = _draft()
     if draft is not None and draft.submitted_case_id is not None:

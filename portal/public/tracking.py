@@ -7,23 +7,22 @@ from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from portal import htmx
 from portal.extensions import db
 from portal.i18n import current_language
+from portal.limits import client_address, limit, reference_email_key, reference_key
 from portal.models import Case
 from portal.models.base import utcnow
 from portal.public import forms
 from portal.public.views import bp
-from portal.services import complainant, ratelimit, tracking
+from portal.services import complainant, tracking
 from portal.services.rules import rules
 
 TRACK_KEY = "track"
 SESSION_LIFETIME = timedelta(minutes=60)
-ATTEMPT_LIMIT = 5
-ATTEMPT_WINDOW = timedelta(minutes=15)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -71,23 +70,22 @@ def document_of_case(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _limited(scope: str) -> bool:
-    client = ratelimit.client_key(request.remote_addr, current_app.config["SECRET_KEY"])
-    with db.transaction() as s:
-        return ratelimit.too_many(s, scope, client, ATTEMPT_LIMIT, ATTEMPT_WINDOW)
+def _too_many(template: str, form: Callable[[], Any]) -> Callable[[], str]:
+    # Rate limited (portal.limits): the same page with what was typed and the phone number.
+    return lambda: render_template(template, form=form(), too_many=True, has_errors=True)
 
 
-def _too_many(template: str, form: Any) -> tuple[str, int]:
-    # The 429 page keeps what was typed and gives a phone number (nothing is lost).
-    return render_template(template, form=form, too_many=True, has_errors=True), 429
+_TRACK_PAGE = _too_many("public/track/start.html", lambda: forms.TrackRequestForm())
+_CODE_PAGE = _too_many("public/track/code.html", lambda: forms.TrackCodeForm())
 
 
 @bp.route("/track", methods=["GET", "POST"])
-def track() -> Response | str | tuple[str, int]:
+@limit("track_per_ip", client_address, _TRACK_PAGE)
+@limit("track_per_reference", reference_key, _TRACK_PAGE)
+@limit("track_link_per_reference_email", reference_email_key, _TRACK_PAGE)
+def track() -> Response | str:
     form = forms.TrackRequestForm()
     if request.method == "POST" and form.validate():
-        if _limited("track-link"):
-            return _too_many("public/track/start.html", form)
         with db.transaction() as s:
             tracking.request_link(
                 s,
@@ -106,12 +104,12 @@ def track_sent() -> str:
 
 
 @bp.route("/track/code", methods=["GET", "POST"])
-def track_code() -> Response | str | tuple[str, int]:
+@limit("track_per_ip", client_address, _CODE_PAGE)
+@limit("track_per_reference", reference_key, _CODE_PAGE)
+def track_code() -> Response | str:
     form = forms.TrackCodeForm()
     wrong = False
     if request.method == "POST" and form.validate():
-        if _limited("track-code"):
-            return _too_many("public/track/code.html", form)
         case = tracking.case_by_code(db.session, form.reference.data, form.code.data)
         if case is not None:
             with db.transaction() as s:

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from portal import htmx
 from portal.extensions import db
+from portal.limits import account_key, client_address, limit, staff_sign_in_key, too_many_message
 from portal.models import StaffSession
 from portal.services import staff_auth
 from portal.staff.forms import ConfirmForm, RecoveryCodeForm, SignInForm, TotpForm, add_error
@@ -67,7 +68,29 @@ def _locked_message(until: datetime) -> str:
     )
 
 
+def _too_many(form_class: Any, field: str, template: str) -> Any:
+    """Rate limited (portal.limits): the page again with what was typed (never a password)."""
+
+    def render() -> str:
+        form = form_class()
+        add_error(getattr(form, field), too_many_message())
+        return render_template(template, form=form, notice=None)
+
+    return render
+
+
+_SIGN_IN_PAGE = _too_many(SignInForm, "email", "staff/sign-in.html")
+_MFA_PAGE = _too_many(TotpForm, "code", "staff/mfa.html")
+_RECOVERY_PAGE = _too_many(RecoveryCodeForm, "code", "staff/recovery-code.html")
+
+
+def _generic_429() -> str:
+    return render_template("errors/429.html", status=429)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limit("sign_in_per_ip", client_address, _SIGN_IN_PAGE)
+@limit("sign_in_per_account", account_key, _SIGN_IN_PAGE)
 @stage(Stage.OPEN)
 def sign_in() -> Response | str:
     form = SignInForm()
@@ -123,6 +146,8 @@ def _code_page(form: Any, check_code: Any, error: Any, template: str) -> Respons
 
 
 @bp.route("/mfa", methods=["GET", "POST"])
+@limit("mfa_per_ip", client_address, _MFA_PAGE)
+@limit("mfa_per_sign_in", staff_sign_in_key, _MFA_PAGE)
 @stage(Stage.MFA)
 def mfa() -> Response | str:
     return _code_page(
@@ -134,6 +159,8 @@ def mfa() -> Response | str:
 
 
 @bp.route("/mfa/recovery-code", methods=["GET", "POST"])
+@limit("mfa_per_ip", client_address, _RECOVERY_PAGE)
+@limit("mfa_per_sign_in", staff_sign_in_key, _RECOVERY_PAGE)
 @stage(Stage.MFA)
 def recovery_code() -> Response | str:
     return _code_page(
@@ -149,6 +176,8 @@ def _grouped(secret: str) -> str:
 
 
 @bp.route("/mfa/set-up", methods=["GET", "POST"])
+@limit("mfa_per_ip", client_address, _generic_429)
+@limit("mfa_per_sign_in", staff_sign_in_key, _generic_429)
 @stage(Stage.MFA)
 def mfa_set_up() -> Response | str:
     row = _row()

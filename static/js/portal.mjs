@@ -12,3 +12,12 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   const summary = target.querySelector(".govuk-error-summary");
   if (summary) summary.focus();
 });
+
+// A rate-limited form (429) comes back as the same page with what was typed and a message:
+// show it like any other validation error instead of htmx's default of ignoring 4xx replies.
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 429) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -59,6 +59,11 @@ def _prepare(page: Page, case: Case, form: FlaskForm) -> None:
     if isinstance(form, forms.AssignForm):
         form.assignee.choices = [forms.SelectChoice(str(u.id), f"{u.name} ({u.role.replace('_', ' ')})")
                                  for u in svc.assignees(db.session)]  # fmt: skip
+    elif isinstance(form, forms.ResponseForm):
+        owners = [forms.SelectChoice("", "Choose the owner")] + [
+            forms.SelectChoice(str(u.id), u.name) for u in svc.assignees(db.session)]  # fmt: skip
+        for n in range(1, forms.PROMISES + 1):
+            getattr(form, f"commitment_owner_{n}").choices = owners
     elif isinstance(form, forms.ProcedureForm):
         form.procedure.choices = [forms.SelectChoice(code, forms.PROCEDURE_NAMES[code])
                                   for code in svc.CORRECTABLE if code != case.procedure]  # fmt: skip
@@ -133,7 +138,12 @@ def _respond(s: Session, case: Case, actor: Actor, form: Any, on: date) -> None:
         if text.strip() and not outcome:
             raise svc.ActionRefused(f"Choose the outcome of complaint point {n}.")
         points.append((text, outcome))
-    svc.respond(s, case, actor, points, _text(form, "letter_body"), on, rules())
+    promises = []
+    for n in range(1, forms.PROMISES + 1):
+        owner = _text(form, f"commitment_owner_{n}")
+        promises.append(svc.Promise(_text(form, f"commitment_{n}"), int(owner) if owner.isdigit() else None,
+                                    getattr(form, f"commitment_due_{n}").data))  # fmt: skip
+    svc.respond(s, case, actor, points, _text(form, "letter_body"), on, rules(), promises)
 
 
 def _escalation_request(s: Session, case: Case, actor: Actor, form: Any, on: date) -> None:

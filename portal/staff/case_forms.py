@@ -35,6 +35,7 @@ KINDS = {"complaint": "Complaint", "compliment": "Compliment", "enquiry_general"
          "enquiry_councillor": "Councillor enquiry", "enquiry_mp": "MP enquiry"}  # fmt: skip
 STAGES = {"1": "Stage 1", "2": "Stage 2", "3": "Stage 3"}
 POINTS = 5  # slots for complaint points on the response form (blank ones are ignored)
+PROMISES = 3  # slots for commitments made in the response (blank ones are ignored)
 
 
 def choices(pairs: dict[str, str], blank: str | None = None) -> list[SelectChoice]:
@@ -127,6 +128,20 @@ for _n in range(1, POINTS + 1):
                                                        validators=[Optional(), Length(max=2000)]))
     setattr(ResponseForm, f"outcome_{_n}", RadioField(f"Outcome of point {_n}", widget=GovRadioInput(),
                                                       choices=choices(OUTCOMES), validators=[Optional()]))
+
+
+# Commitments made in the response (blank ones are ignored): each lands in the tracker.
+# fmt: off
+for _n in range(1, PROMISES + 1):
+    setattr(ResponseForm, f"commitment_{_n}", TextAreaField(
+        f"Commitment {_n} made in the response (optional)", widget=GovTextArea(),
+        description="For example, an apology meeting or a review of the plan.",
+        validators=[Optional(), Length(max=2000)]))
+    setattr(ResponseForm, f"commitment_owner_{_n}", SelectField(
+        f"Owner of commitment {_n}", widget=GovSelect(), choices=[], validators=[Optional()]))
+    setattr(ResponseForm, f"commitment_due_{_n}", GovDateField(
+        f"Due date of commitment {_n}", validators=[Optional()]))
+# fmt: on
 
 
 class EscalationRequestForm(FlaskForm):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.domain.lifecycle import Action
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.models import Case, CaseEvent, CaseLink, OutboxMessage, StageRecord
-from portal.services import case_details, compliments, links
+from portal.services import case_details, commitments, compliments, links
 from portal.services import staff_actions as actions
 from portal.services.cases import SYSTEM, NewCase, record_case, transition
 from portal.services.rules import rules
@@ -237,3 +237,33 @@ def test_assign_warns_when_the_assignee_is_the_person_complained_about(ctx: Sess
         select(CaseEvent.summary).where(CaseEvent.kind == "assigned").order_by(CaseEvent.id)
     )
     assert "despite the warning" in list(summary)[-1]
+
+
+def test_commitments_typed_in_the_response_land_in_the_tracker_and_block_closing(ctx: Session) -> None:
+    staff = people(ctx)
+    officer = actions.actor_for(staff["officer"])
+    case = new_case(ctx)
+    actions.acknowledge(ctx, case, officer, TODAY, rules())
+    ctx.commit()
+    due = TODAY + timedelta(days=14)
+    points = [("Not told about the change", "upheld")]
+    no_owner = [actions.Promise("Meet the family", None, due)]
+    with pytest.raises(actions.ActionRefused, match="commitment 1 an owner and a due date"):
+        actions.respond(ctx, case, officer, points, "Dear Jo", TODAY, rules(), no_owner)
+    ctx.rollback()
+    assert ctx.get(Case, case.id).status == "in_progress"  # type: ignore[union-attr]
+    promises = [
+        actions.Promise("  ", None, None),  # blank slots are ignored
+        actions.Promise("Meet the family", staff["manager"].id, due),
+        actions.Promise("Review the plan", staff["officer"].id, due + timedelta(days=7)),
+    ]
+    actions.respond(ctx, case, officer, points, "Dear Jo", TODAY, rules(), promises)
+    ctx.commit()
+    items = commitments.of_case(ctx, case)
+    assert [(i.text, i.source, i.owner_id, i.due_on, i.status) for i in items] == [
+        ("Meet the family", "response", staff["manager"].id, due, "not_started"),
+        ("Review the plan", "response", staff["officer"].id, due + timedelta(days=7), "not_started"),
+    ]
+    assert _events(ctx, case).count("commitment_added") == 2
+    with pytest.raises(actions.ActionRefused, match="cannot be closed: 2 action"):
+        actions.close(ctx, case, officer, "", TODAY, rules())

@@ -186,3 +186,30 @@ def test_link_theme_and_person_complained_about_pages_and_the_theme_queue_filter
     assert ok.status_code == 303
     warned = post(client, f"/staff/cases/{jo}/assign", {"assignee": responder})
     assert "person this complaint is about" in checked(warned).select_one("#assign-warning").get_text()  # type: ignore[union-attr]
+
+
+def test_the_response_form_takes_commitments_with_owner_and_due_date(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    _seed(app)
+    enrol(client, clock, "officer@example.gov.uk")
+    with app.app_context():
+        sam = db.session.scalar(select(Case.reference).join(Person).where(Person.name == "Sam Young")) or ""
+    url = f"/staff/cases/{sam}/respond"
+    due = _date(TODAY + timedelta(days=10))
+    data = {
+        "point_1": "Plan not reviewed",
+        "outcome_1": "upheld",
+        "letter_body": "Dear Sam",
+        "commitment_1": "Review the pathway plan",
+        "commitment_due_1": due,
+    }
+    missing = checked(post(client, url, data))
+    assert "owner and a due date" in _errors(missing)
+    assert missing.select_one("#commitment_1").get_text() == "Review the pathway plan"  # type: ignore[union-attr]
+    done = post(client, url, data | {"commitment_owner_1": str(staff["manager"])})
+    assert done.status_code == 303, _errors(checked(done))
+    text = checked(client.get(f"/staff/cases/{sam}")).get_text(" ", strip=True)
+    assert "Review the pathway plan" in text
+    closing = post(client, f"/staff/cases/{sam}/close", {"note": ""})
+    assert "cannot be closed" in _errors(checked(closing))

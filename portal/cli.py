@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from portal.data_commands import apply_retention_command
 from portal.domain.working_days import explain, long_date
 from portal.extensions import db
 from portal.notify.commands import send_outbox_command, send_reminders_command
@@ -178,5 +179,6 @@ def register(app: Flask) -> None:
         send_reminders_command,
         import_cases_command,
         annual_report_command,
+        apply_retention_command,
     ):
         app.cli.add_command(command)

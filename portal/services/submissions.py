@@ -138,9 +138,11 @@ def submit(session: Session, draft: Draft, rules: Rules, today: date) -> Case:
     key = f"draft-{draft.id}"
     new = _new_case(a, today, key)
     case = record_case(session, new, SYSTEM, rules)
-    person = _person(a)
+    placeholder, person = case.complainant, _person(a)
     _complete_case(case, a, person)
     session.flush()
+    if placeholder is not None and placeholder is not person:
+        session.delete(placeholder)  # record_case's bare Person: the full one replaces it
     for upload in draft.uploads:
         upload.case_id = case.id
         add_event(

@@ -254,6 +254,23 @@ def overall_outcome(outcomes: Sequence[str]) -> str:
     return "partially_upheld"
 
 
+@dataclass(frozen=True)
+class Promise:
+    """A commitment made in a response: it lands in the tracker with its owner and due date."""
+
+    text: str
+    owner_id: int | None
+    due_on: date | None
+
+
+def _promises(promises: Sequence[Promise]) -> list[Promise]:
+    given = [p for p in promises if p.text.strip()]
+    for n, promise in enumerate(given, start=1):
+        if promise.owner_id is None or promise.due_on is None:
+            raise ActionRefused(f"Give commitment {n} an owner and a due date.")
+    return given
+
+
 def respond(
     session: Session,
     case: Case,
@@ -262,11 +279,13 @@ def respond(
     letter_body: str,
     on: date,
     rules: Rules,
+    promises: Sequence[Promise] = (),
 ) -> str:
     """Record the finding on each point, produce the response letter in every format, mark it sent.
 
     The letter must exist in every format the person needs before the response counts as sent
-    (documents.assert_ready_to_send); otherwise nothing is stored.
+    (documents.assert_ready_to_send); otherwise nothing is stored. Commitments made in the
+    response go into the tracker, so the case cannot be closed until each is answered.
     """
     check(case, Action.RESPOND, actor)
     points = [(p.strip(), o) for p, o in points if p.strip()]
@@ -274,6 +293,7 @@ def respond(
         raise ActionRefused("Enter at least one complaint point and its outcome.")
     if any(o not in OUTCOMES for _, o in points):
         raise ActionRefused("Choose upheld, partially upheld or not upheld for each point.")
+    promised = _promises(promises)
     body = _note(letter_body, "the response letter")
     letter_id = f"stage{min(case.stage, 3)}_response"
     documents.produce(session, case, letter_id, staff_body=body, actor=actor, on=on)
@@ -289,6 +309,13 @@ def respond(
                      note=f"Outcome: {OUTCOMES[outcome].lower()} ({len(points)} point(s)).")  # fmt: skip
     if case.kind in ("complaint", "lgo"):
         stages.record_outcome(session, case, case.stage, outcome)
+    for promise in promised:
+        assert promise.due_on is not None  # checked by _promises
+        try:
+            commitments.add(session, case, actor, source="response", text=promise.text,
+                            owner_id=promise.owner_id, due_on=promise.due_on)  # fmt: skip
+        except commitments.CommitmentError as error:
+            raise ActionRefused(str(error)) from None
     return outcome
 
 

@@ -18,7 +18,7 @@ from portal.models import Case
 from portal.models.base import utcnow
 from portal.public import forms
 from portal.public.views import bp
-from portal.services import complainant, tracking
+from portal.services import complainant, ombudsman, tracking
 from portal.services.rules import rules
 
 TRACK_KEY = "track"
@@ -173,6 +173,7 @@ def track_case() -> str:
         window=complainant.window_state(case, rules(), today),
         can_escalate=complainant.can_ask_next_stage(case, rules()),
         ombudsman_now=_ombudsman_now(case, today),
+        lgo_enquiries=ombudsman.for_family(db.session, case),
         confirm=forms.ConfirmForm(),
         holder=session[TRACK_KEY]["holder"],
     )

@@ -63,6 +63,11 @@ def about(session: Session, complaint: Case) -> list[Enquiry]:
     return [Enquiry(record, case) for record, case in session.execute(stmt)]
 
 
+def for_family(session: Session, complaint: Case) -> list[LgoEnquiry]:
+    """What the tracking page shows the family: each enquiry's dates and decision (no staff notes)."""
+    return [e.record for e in about(session, complaint)] if complaint.kind == "complaint" else []
+
+
 def complaint_of(session: Session, enquiry: LgoEnquiry) -> Case | None:
     return session.get(Case, enquiry.complaint_case_id) if enquiry.complaint_case_id else None
 

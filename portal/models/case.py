@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
 from portal.models.staff import StaffUser
@@ -70,6 +70,10 @@ class Case(Base):
     send_tribunal_flag: Mapped[bool] = mapped_column(default=False)
     complainant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # The earliest date the council must act by (open, running response or acknowledgement
+    # clocks; None when none runs): a copy of next_due(deadlines), kept right on every flush
+    # that changes a deadline (below), so queues filter and sort on an index (NFR PERF-4).
+    next_due_on: Mapped[date | None] = mapped_column(Date)
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Who is acting: the advocate's organisation, the young person's consent, and whether
     # the young person wants to be contacted directly (advocate route only).
@@ -104,6 +108,9 @@ class Case(Base):
     __table_args__ = (
         Index("ix_case_record_status_received", "status", "received_on"),
         Index("ix_case_record_procedure_stage", "procedure", "stage"),
+        # Queues: by status (and area), in due order, counted from the index alone.
+        Index("ix_case_record_status_due", "status", "next_due_on", "service_area", "received_on"),
+        Index("ix_case_record_due", "next_due_on"),
     )
 
 
@@ -163,6 +170,35 @@ class CaseEvent(Base):
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[Case] = relationship(back_populates="events")
+
+
+NEXT_DUE_KINDS = ("response", "acknowledgement")
+
+
+def next_due(deadlines: list[Deadline]) -> date | None:
+    """The earliest due date of the open, running response and acknowledgement clocks."""
+    dates = [
+        due
+        for d in deadlines
+        if d.is_open and d.paused_since is None and d.kind in NEXT_DUE_KINDS
+        and (due := d.extended_due_on or d.due_on) is not None
+    ]  # fmt: skip
+    return min(dates, default=None)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_next_due(session: Session, *_args: object) -> None:
+    """Whatever service adds, changes or removes a deadline, its case's next_due_on follows."""
+    cases: dict[int, Case] = {}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Deadline):
+            case = obj.case if obj.case is not None else session.get(Case, obj.case_id)
+            if case is not None:
+                cases[id(case)] = case
+    for case in cases.values():
+        due = next_due([d for d in case.deadlines if d not in session.deleted])
+        if case.next_due_on != due:
+            case.next_due_on = due
 
 
 class AuditImmutable(Exception):

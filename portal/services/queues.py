@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from math import ceil
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
 from portal.domain.working_days import Calendar
-from portal.models import Case, Commitment, Deadline, LgoEnquiry, Person, ResponsePoint, StaffUser
+from portal.models import Case, Commitment, LgoEnquiry, Person, ResponsePoint, StaffUser
 from portal.services.staff_cases import visible_to
 
 PAGE_SIZE = 25
@@ -98,21 +98,22 @@ class QueuePage:
     def pages(self) -> int:
         return max(1, ceil(self.total / self.page_size))
 
+    @property
+    def page_numbers(self) -> list[int | None]:
+        """Page links to show: the first, the last, this one and its neighbours; None for a gap."""
+        wanted = sorted({1, self.pages, *range(max(1, self.page - 1), min(self.pages, self.page + 1) + 1)})
+        out: list[int | None] = []
+        for n in wanted:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
 
 def next_due_column() -> ColumnElement[Any]:
-    """The earliest running acknowledgement or response date of the case (NULL when none)."""
-    due = func.coalesce(Deadline.extended_due_on, Deadline.due_on)
-    return (
-        select(func.min(due))
-        .where(
-            Deadline.case_id == Case.id,
-            Deadline.is_open.is_(True),
-            Deadline.paused_since.is_(None),
-            Deadline.kind.in_(("response", "acknowledgement")),
-        )
-        .correlate(Case)
-        .scalar_subquery()
-    )
+    """The earliest running acknowledgement or response date of the case (NULL when none):
+    stored on the case (portal.models.case.next_due) and indexed with its status."""
+    return Case.__table__.c.next_due_on
 
 
 def overdue_actions_column(today: date) -> ColumnElement[Any]:
@@ -161,7 +162,7 @@ def _search_clause(q: str) -> ColumnElement[bool]:
     )
 
 
-Row = Select[Case, date | None, int]
+Row = TypeVar("Row", bound=Select[Any])
 
 
 def _ordered(stmt: Row, sort: str, due: ColumnElement[Any]) -> Row:
@@ -205,15 +206,20 @@ def search(
         where.append(Case.assigned_to_id.is_(None))
     if f.q:
         where.append(_search_clause(f.q))
-    base = select(Case).outerjoin(Person, Case.complainant_id == Person.id).where(*where)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    # Ids first (from the status/due index where the filter allows), then the page's 25 cases
+    # with their people: the count and the paging never read case rows they do not show.
+    ids = select(Case.id)
+    if f.q:
+        ids = ids.outerjoin(Person, Case.complainant_id == Person.id)
+    ids = ids.where(*where)
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    page_ids = _ordered(ids, f.sort, due).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE).subquery()
     stmt = (
         select(Case, due.label("due"), actions.label("overdue_actions"))
-        .outerjoin(Person, Case.complainant_id == Person.id)
-        .where(*where)
+        .join(page_ids, Case.id == page_ids.c.id)
         .options(joinedload(Case.complainant), joinedload(Case.assigned_to))
     )
-    stmt = _ordered(stmt, f.sort, due).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)
+    stmt = _ordered(stmt, f.sort, due)
     rows = []
     for case, next_due, late_actions in session.execute(stmt):
         status = Status(case.status)

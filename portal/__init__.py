@@ -72,6 +72,9 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(template_context)
+    from portal import jinja_i18n
+
+    jinja_i18n.init_app(app)  # after Babel: its template gettext, looked up once per request
 
 
 def _register_blueprints(app: Flask) -> None:

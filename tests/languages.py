@@ -124,6 +124,11 @@ def _answers(data: dict[str, Any], lang: str) -> dict[str, Any]:
     return {**data, "language": lang} if "language" in data else data
 
 
+def route_in(name: str, lang: str) -> list[tuple[str, dict[str, Any]]]:
+    """A route's answers with the letters asked for in `lang`."""
+    return [(slug, _answers(data, lang)) for slug, data in ROUTES[name]]
+
+
 def walk(app: Flask, lang: str) -> Iterator[tuple[str, str]]:
     """(what, html) for every public page and error state, in `lang`."""
     client = _fresh(app, lang)

@@ -145,7 +145,8 @@ def fill(driver: webdriver.Chrome, data: dict[str, Any]) -> None:
                     driver.execute_script("arguments[0].focus()", element)
                     ActionChains(driver).send_keys(Keys.SPACE).perform()
         elif elements[0].tag_name == "select":
-            Select(elements[0]).select_by_value(value)
+            if value:  # an empty answer leaves the select as it is
+                Select(elements[0]).select_by_value(value)
         elif isinstance(value, list):  # the three boxes of a date
             for element, part in zip(elements, value, strict=True):
                 element.clear()

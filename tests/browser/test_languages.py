@@ -15,13 +15,14 @@ from portal.extensions import db
 from portal.models import Case, OutboxMessage
 from tests.browser.conftest import LiveServer, axe_violations, describe, fill
 from tests.journey import complete, post, send
-from tests.languages import ROUTES, TRACKING_ACTIONS, TRANSLATED
+from tests.languages import TRACKING_ACTIONS, TRANSLATED, route_in
 from tests.pages import page_urls
 
 pytestmark = pytest.mark.browser
 
 # The main button of a question page, whatever language its words are in.
 PRIMARY = "form button.govuk-button:not(.govuk-button--secondary)"
+SUMMARY = ".govuk-error-summary"
 
 
 def _check(driver: webdriver.Chrome, lang: str, where: str) -> None:
@@ -36,7 +37,7 @@ def _press(driver: webdriver.Chrome, selector: str = PRIMARY) -> None:
     before = driver.current_url
     driver.find_element(By.CSS_SELECTOR, selector).send_keys(Keys.ENTER)
     WebDriverWait(driver, 10).until(
-        lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
+        lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, SUMMARY)
     )
 
 
@@ -57,17 +58,17 @@ def test_every_public_page_and_the_journey_in_the_language(
         _check(browser, lang, url)
 
     browser.get(live_server.url + "/make-a-complaint")
-    for slug, data in ROUTES["parent"]:
+    for slug, data in route_in("parent", lang):
         WebDriverWait(browser, 10).until(lambda d, s=slug: d.current_url.split("?")[0].endswith(s))
         _check(browser, lang, slug)
         if slug not in ("needs", "evidence"):
             _press(browser)  # nothing answered: the htmx error state, focus on the summary
-            assert (
-                browser.find_element(By.CSS_SELECTOR, ".govuk-error-summary")
-                == browser.switch_to.active_element
+            WebDriverWait(browser, 5).until(
+                lambda d: d.switch_to.active_element == d.find_element(By.CSS_SELECTOR, SUMMARY),
+                f"{lang} {slug}: focus not on the error summary",
             )
             _check(browser, lang, f"{slug} (errors)")
-        fill(browser, {**data, "language": lang} if "language" in data else data)
+        fill(browser, data)
         _press(browser)
     WebDriverWait(browser, 10).until(lambda d: d.current_url.endswith("/check-your-answers"))
     _check(browser, lang, "check your answers")
@@ -87,9 +88,7 @@ def test_tracking_pages_in_the_language(
 ) -> None:
     app = live_server.app
     client = app.test_client()
-    complete(
-        client, [(slug, {**d, "language": lang} if "language" in d else d) for slug, d in ROUTES["parent"]]
-    )
+    complete(client, route_in("parent", lang))
     send(client)
     with app.app_context():
         reference = db.session.scalars(select(Case.reference).order_by(Case.id.desc())).first()
@@ -136,7 +135,7 @@ def test_arabic_is_laid_out_right_to_left(live_server: LiveServer, browser: webd
     heading = browser.find_element(By.TAG_NAME, "h1").rect
     assert heading["x"] + heading["width"] > width / 2
     _press(browser)
-    summary = browser.find_element(By.CSS_SELECTOR, ".govuk-error-summary")
+    summary = browser.find_element(By.CSS_SELECTOR, SUMMARY)
     error_group = browser.find_element(By.CSS_SELECTOR, ".govuk-form-group--error")
     border = browser.execute_script("return getComputedStyle(arguments[0]).borderRightWidth", error_group)
     assert summary.is_displayed() and border == "5px"

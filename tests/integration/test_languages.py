@@ -15,9 +15,13 @@ from sqlalchemy import select
 from portal.domain.working_days import Calendar, explain
 from portal.models import Case
 from portal.public.timeline import family_explanation
+from tests.helpers import check_page, nonce_of
+from tests.integration import test_staff_auth as auth
+from tests.integration.test_staff_auth import Clock, enrol
 from tests.journey import complete, send
-from tests.languages import ROUTES, TRANSLATED, english_left, walk
+from tests.languages import ROUTES, TRANSLATED, english_left, route_in, walk
 
+clock, staff = auth.clock, auth.staff  # the sign-in tests' fixtures
 CAL = Calendar(frozenset({date(2026, 12, 25): "Christmas Day", date(2026, 12, 28): "Boxing Day"}.items()))
 
 
@@ -127,3 +131,33 @@ def test_the_english_finder_finds_english(app: Flask) -> None:
     assert english_left(marked, "pl") == []
     unmarked = '<html lang="pl"><body><p>Tell us what you want and we will help</p></body></html>'
     assert english_left(unmarked, "pl") == ["Tell us what you want and we will help"]
+
+
+def test_staff_read_an_english_copy_of_an_email_sent_in_polish(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    family = app.test_client()
+    family.get("/language/pl")
+    complete(family, route_in("parent", "pl"))
+    send(family)
+    with app.app_context():
+        from portal.extensions import db
+        from portal.models import OutboxMessage
+
+        case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
+        assert case is not None
+        message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.case_id == case.id))
+        assert message is not None and message.language == "pl" and "CC-" in message.subject
+        reference, message_id, polish_subject = case.reference, message.id, message.subject
+    enrol(client, clock, "officer@example.gov.uk")
+    case_page = client.get(f"/staff/cases/{reference}").get_data(as_text=True)
+    assert f"/staff/cases/{reference}/emails/{message_id}" in case_page
+    assert "with an English copy" in case_page
+    response = client.get(f"/staff/cases/{reference}/emails/{message_id}")
+    assert response.status_code == 200
+    soup = check_page(response.get_data(as_text=True), nonce_of(response))
+    english, polish = soup.select(".portal-email-copy")
+    assert english["lang"] == "en" and polish["lang"] == "pl"
+    assert f"We have received your complaint: {reference}" in english.get_text()
+    assert polish_subject in polish.get_text() and "We have received" not in polish.get_text()
+    assert client.get(f"/staff/cases/{reference}/emails/{message_id + 999}").status_code == 404

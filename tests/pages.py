@@ -61,6 +61,9 @@ NOT_PAGES.update({e: "needs a staff sign-in (test_staff_auth, test_staff_pages)"
 # test_annual_report.py checks the page, CSV and PDF; tests/browser/test_report_pages.py runs axe).
 NOT_PAGES["staff.annual_report"] = "needs a manager, reporting or admin sign-in (test_annual_report)"
 NOT_PAGES["staff.annual_report_file"] = "CSV and PDF downloads for the same roles (test_annual_report)"
+# Subject access requests: managers and administrators (tests/integration/test_subject_access.py;
+# tests/browser/test_data_protection_pages.py runs axe on the search, results and error states).
+NOT_PAGES["staff.subject_access_request"] = "needs a manager or admin sign-in (test_subject_access)"
 
 # Example URL arguments for pages whose URL has parameters.
 # Question pages past the first need answers in a draft: the journey tests visit each.

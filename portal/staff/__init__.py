@@ -12,7 +12,10 @@ from portal.models import StaffUser
 
 
 def init_app(app: Flask) -> None:
-    from portal.staff import auth  # noqa: F401 - attaches the sign-in routes to the blueprint
+    from portal.staff import (
+        auth,  # noqa: F401 - attaches the sign-in routes to the blueprint
+        data_protection,  # noqa: F401 - subject access requests
+    )
     from portal.staff.guard import AccessRefused
     from portal.staff.views import bp
 

@@ -4,37 +4,38 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from portal.i18n import available
+from portal.page_cache import cached_page
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def start() -> str:
-    return render_template("public/start.html")
+    return cached_page("public/start.html")
 
 
 @bp.get("/accessibility-statement")
 def accessibility() -> str:
-    return render_template("public/accessibility.html")
+    return cached_page("public/accessibility.html")
 
 
 @bp.get("/privacy-notice")
 def privacy() -> str:
-    return render_template("public/privacy.html")
+    return cached_page("public/privacy.html")
 
 
 @bp.get("/cookies")
 def cookies() -> str:
-    return render_template("public/cookies.html")
+    return cached_page("public/cookies.html")
 
 
 @bp.get("/contact")
 def contact() -> str:
-    return render_template("public/contact.html")
+    return cached_page("public/contact.html")
 
 
 def _safe_next(target: str | None) -> str:

@@ -42,6 +42,10 @@ TRACK_EMAIL = "tracking.person@example.com"
 PROBE_TIMEOUT = 60
 
 
+# The staff queue: overdue cases of one service area, first page, soonest due first.
+QUEUE = "/staff/cases?queue=overdue&service_area=children_in_care"
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -55,9 +59,9 @@ PAGES = (
     Page("Public start page", "/", "public"),
     Page("Question page", "/make-a-complaint/what-to-do", "public"),
     Page("Tracking case page", "/track/case", "public", "tracking"),
-    Page("Staff queue", "/staff/cases", "staff", "staff"),
+    Page("Staff queue (overdue, one service area, first page)", QUEUE, "staff", "staff"),
     Page("Staff case page", "/staff/cases/{case_ref}", "staff", "staff"),
-    Page("HTMX queue fragment", "/staff/cases", "htmx", "staff", htmx=True),
+    Page("HTMX queue fragment", QUEUE, "htmx", "staff", htmx=True),
 )
 
 
@@ -374,7 +378,7 @@ def render(
         "(`record_case`) made for the same kind, dates shifted to a received date spread over ten years; "
         f"cases older than {generate.OPEN_DAYS} days are closed with a response, an outcome, two more "
         "chronology entries and one document record. The staff user is an officer (sees every case); "
-        "the staff queue is the default open-cases queue, first page.",
+        "the staff queue is the overdue queue of one service area (children in care), first page.",
         "- **Caveat**: wrk, gunicorn and the database share the same cores, so every number (baseline "
         "included) is lower than on a dedicated server; the ratios are the point.",
         "",

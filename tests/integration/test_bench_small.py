@@ -15,11 +15,13 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from bench import generate, load, run
 from portal import create_app
 from portal.config import TestConfig
+from portal.extensions import db
+from portal.models import StaffUser
 from tests.conftest import require
 
 
@@ -81,9 +83,9 @@ def _signed_in(app: Flask, fx: run.Fixtures) -> tuple[FlaskClient, FlaskClient]:
     return public, staff
 
 
-def _queries(app: Flask, client: FlaskClient, path: str) -> int | None:
+def _queries(app: Flask, client: FlaskClient, path: str, headers: dict[str, str] | None = None) -> int | None:
     """SQL statements one GET runs (after a first GET: once-a-minute bookkeeping is done); None if absent."""
-    if client.get(path).status_code == 404:
+    if client.get(path, headers=headers).status_code == 404:
         return None
     seen: list[str] = []
 
@@ -93,7 +95,7 @@ def _queries(app: Flask, client: FlaskClient, path: str) -> int | None:
     engine = app.extensions["portal.db"].engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        assert client.get(path).status_code == 200, path
+        assert client.get(path, headers=headers).status_code == 200, path
     finally:
         event.remove(engine, "before_cursor_execute", count)
     return len(seen)
@@ -111,14 +113,26 @@ def test_pages_make_the_same_number_of_queries_with_20_and_200_cases(
     sized: dict[int, tuple[Flask, run.Fixtures]],
 ) -> None:
     counts: dict[str, dict[int, int | None]] = {}
+    htmx = {"HX-Request": "true"}
     for n, (app, fx) in sized.items():
         public, staff = _signed_in(app, fx)
-        for name, client, path in (
-            ("start", app.test_client(), "/"),
-            ("tracking", public, "/track/case"),
-            ("queue", staff, "/staff/cases"),
+        for name, client, path, headers in (
+            ("start", app.test_client(), "/", None),
+            ("question", app.test_client(), "/make-a-complaint/what-to-do", None),
+            ("tracking", public, "/track/case", None),
+            ("queue", staff, "/staff/cases", None),
+            ("queue, overdue in one area", staff, run.QUEUE, None),
+            ("queue, all cases, page 2", staff, "/staff/cases?queue=all&page=2", None),
+            ("queue fragment", staff, run.QUEUE, htmx),
+            ("case page", staff, f"/staff/cases/{fx.track_reference}", None),
+            ("actions tracker", staff, "/staff/commitments", None),
         ):
-            counts.setdefault(name, {})[n] = _queries(app, client, path)
-    assert counts["start"][20] is not None and counts["tracking"][20] is not None
+            counts.setdefault(name, {})[n] = _queries(app, client, path, headers)
+        with app.app_context(), db.transaction() as session:  # the annual report is for managers
+            bench_user = StaffUser.email == run.STAFF_EMAIL
+            session.execute(update(StaffUser).where(bench_user).values(role="manager"))
+        counts.setdefault("annual report", {})[n] = _queries(app, staff, "/staff/reports/annual")
+    for name in ("start", "question", "tracking", "queue", "queue fragment", "case page"):
+        assert counts[name][20] is not None, name
     for name, by_size in counts.items():
         assert by_size[20] == by_size[200], f"{name}: {by_size} queries with 20 and 200 cases"

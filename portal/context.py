@@ -9,16 +9,16 @@ from flask_babel import format_date
 
 from portal.config import ADVOCACY, Ombudsman
 from portal.htmx import is_fragment_request
-from portal.i18n import LANGUAGE_NAMES, available, current_language, text_direction
+from portal.i18n import LANGUAGE_NAMES, available, current_language, text_direction, with_readable_numbers
 from portal.services.rules import rules
 
 
 def template_context() -> dict[str, Any]:
     lang = current_language()
     return {
-        "council": current_app.config["COUNCIL"],
-        "advocacy": ADVOCACY,
-        "ombudsman": Ombudsman(),
+        "council": with_readable_numbers(current_app.config["COUNCIL"], lang),
+        "advocacy": [with_readable_numbers(a, lang) for a in ADVOCACY],
+        "ombudsman": with_readable_numbers(Ombudsman(), lang),
         "t": rules().timescales,
         "current_lang": lang,
         "text_dir": text_direction(lang),

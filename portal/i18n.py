@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Any, TypeVar
 
 from babel.dates import format_skeleton
 from flask import Flask, current_app, request, session
@@ -66,6 +68,27 @@ def day_and_month(d: date) -> str:
     """ "25 December" in the reader's language (for lists of holidays)."""
     locale = get_locale()
     return format_skeleton("MMMMd", d, locale=locale or "en_GB")
+
+
+# U+2066 LEFT-TO-RIGHT ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE: in Arabic text a phone
+# number's space-separated groups would otherwise be laid out right to left ("000 960 01632").
+_LTR_ISOLATE, _POP_ISOLATE = "\u2066", "\u2069"
+_PHONE_FIELDS = ("phone", "textphone")
+T = TypeVar("T")
+
+
+def with_readable_numbers(details: T, lang: str) -> T:
+    """Contact details (a council, advocate or ombudsman dataclass) whose phone numbers keep
+    their left-to-right order inside right-to-left text; unchanged for other languages."""
+    if lang not in RTL:
+        return details
+    changes = {
+        name: f"{_LTR_ISOLATE}{value}{_POP_ISOLATE}"
+        for name in _PHONE_FIELDS
+        if (value := getattr(details, name, ""))
+    }
+    replaced: Any = dataclasses.replace(details, **changes)  # type: ignore[type-var]
+    return replaced
 
 
 def text_direction(lang: str) -> str:

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from portal.domain.procedures import clock_due
+from portal.i18n import with_readable_numbers
 
 if TYPE_CHECKING:
     from portal.models import Case, Deadline
@@ -208,6 +209,11 @@ def in_language(item: Letter, context: Mapping[str, Any], lang: str) -> dict[str
     """The translated parts (call inside force_locale): heading, <title>, the next stage's name."""
     heading = str(item.title)
     result = {**context, "lang": lang, "heading": heading}
+    for name in ("council", "ombudsman"):
+        if name in result:
+            result[name] = with_readable_numbers(result[name], lang)
+    if "advocacy" in result:
+        result["advocacy"] = [with_readable_numbers(a, lang) for a in result["advocacy"]]
     if result.get("next_stage"):
         result["next_stage_name"] = _next_stage_name(result["case"].procedure, result["next_stage"])
     result["title"] = _("%(title)s, %(reference)s", title=heading, reference=result["case"].reference)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from portal import create_app
@@ -661,8 +662,8 @@ def test_without_a_translation_the_letter_is_in_english_and_recorded_so(app: Fla
     _tools()
     _documents_in(app, tmp_path)
     with app.app_context():
-        case = make_case({"formats": ["audio"]}, language="pl")
-        assert not documents.has_translation("pl") and documents.delivery_language(case) == "en"
+        case = make_case({"formats": ["audio"]}, language="fr")  # a language with no catalogue
+        assert not documents.has_translation("fr") and documents.delivery_language(case) == "en"
         made = documents.produce(db.session, case, "stage1_response", staff_body="We uphold it.")
         db.session.commit()
         assert [(d.format, d.language) for d in made] == [("pdf", "en"), ("html", "en"), ("audio", "en")]
@@ -712,6 +713,29 @@ def test_with_a_translation_the_letter_is_in_their_language_with_an_english_copy
     finally:
         app.extensions["portal.db"].engine.dispose()
         babel.domain_instance.cache.clear()
+
+
+def test_a_letter_in_lithuanian_with_an_english_copy(app: Flask, tmp_path: Path) -> None:
+    _tools()
+    _documents_in(app, tmp_path)
+    with app.app_context():
+        case = make_case({"formats": ["large_print"]}, language="lt")
+        assert documents.has_translation("lt"), "translations/lt not compiled (make compile-messages)"
+        made = documents.produce(db.session, case, "stage1_response", staff_body="Skundą patenkiname.")
+        db.session.commit()
+        paths = {(d.format, d.language): documents.path_of(d) for d in made}
+        assert ("pdf", "lt") in paths and ("pdf", "en") in paths
+        with app.test_request_context(), force_locale("lt"):
+            title = gettext("Our stage 1 response to your complaint")
+            contact = gettext("Contact us")
+        assert title != "Our stage 1 response to your complaint"
+        lithuanian = pdf_text(paths[("pdf", "lt")])
+        assert pdf_lang(paths[("pdf", "lt")]) == "lt"
+        assert pdf_info(paths[("pdf", "lt")])["Title"].startswith(title)
+        assert contact in lithuanian and "Skundą patenkiname." in lithuanian
+        assert "2026 m. spalio" in lithuanian  # dates written the Lithuanian way (5 October 2026)
+        assert "Contact us" not in lithuanian
+        assert "Our stage 1 response to your complaint" in pdf_text(paths[("pdf", "en")])
 
 
 # --- the family's downloads -------------------------------------------------------------------

@@ -161,3 +161,14 @@ def test_staff_read_an_english_copy_of_an_email_sent_in_polish(
     assert f"We have received your complaint: {reference}" in english.get_text()
     assert polish_subject in polish.get_text() and "We have received" not in polish.get_text()
     assert client.get(f"/staff/cases/{reference}/emails/{message_id + 999}").status_code == 404
+
+
+def test_phone_numbers_keep_their_order_in_arabic(client: FlaskClient) -> None:
+    """Space-separated digit groups would be laid out right to left in Arabic text ("000 960
+    01632"); each phone number is wrapped in a left-to-right isolate there, and only there."""
+    client.get("/language/ar")
+    arabic = client.get("/contact").get_data(as_text=True)
+    assert "\u206601632 960 000\u2069" in arabic and "\u20660808 808 1001\u2069" in arabic
+    client.get("/language/pl")
+    polish = client.get("/contact").get_data(as_text=True)
+    assert "01632 960 000" in polish and "\u2066" not in polish

@@ -13,14 +13,20 @@ from werkzeug.wrappers import Response
 from portal import htmx
 from portal.extensions import db
 from portal.models import Case
+from portal.public.fields import GovDateField
 from portal.staff.cases import load_case
 
 # Service errors whose message is fit to show staff (each service's own ValueError subclass).
 Refusals = tuple[type[Exception], ...]
 
 
+def _anchor(form: FlaskForm, name: str) -> str:
+    # A date's error links to its day box (GOV.UK date input: the first field of the group).
+    return f"#{name}-day" if isinstance(getattr(form, name, None), GovDateField) else f"#{name}"
+
+
 def errors_of(form: FlaskForm, refused: str | None) -> list[dict[str, str]]:
-    items = [{"text": str(m), "href": f"#{name}"} for name, ms in form.errors.items() for m in ms]
+    items = [{"text": str(m), "href": _anchor(form, name)} for name, ms in form.errors.items() for m in ms]
     return items + ([{"text": refused, "href": "#main-form"}] if refused else [])
 
 

@@ -8,10 +8,13 @@ portal.reports.figures folds the groups into the report's figures.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, literal_column, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseEvent, Commitment, StageRecord
@@ -29,23 +32,25 @@ def _flag(condition: ColumnElement[bool], name: str) -> ColumnElement[int]:
 
 
 def _received(session: Session, period: Period) -> list[Received]:
-    """Stage records received in the two years, by quarter, type, area, theme and complainant."""
+    """Stage records received in the two years, by quarter, type, area, theme and complainant.
+
+    Grouped by day and the index's own columns in the index's order, so the database streams
+    the covering index without sorting (SQLite sorted every record for a CASE-built quarter:
+    about four times slower at 1,000,000 cases); the days fold into quarters here.
+    """
     prev = period.previous
     starts = (*prev.quarter_starts, *period.quarter_starts)
-    # 1..8: the quarters of the previous year, then of this one. Grouped by label, because
-    # PostgreSQL does not match a SELECT expression with bound dates to its GROUP BY twin.
-    slot = case(
-        *((S.received_on < b, literal_column(str(i))) for i, b in enumerate(starts[1:], 1)),
-        else_=literal_column("8"),
-    ).label("slot")
     columns = (S.kind, S.procedure, S.stage, S.service_area, S.theme, S.young_person, S.with_advocate)
     stmt = (
-        select(slot, *columns, func.count())
+        select(S.received_on, *columns, func.count())
         .where(S.received_on >= prev.start, S.received_on < period.end)
-        .group_by(literal_column("slot"), *columns)
+        .group_by(S.received_on, *columns)
     )
+    groups: Counter[tuple[Any, ...]] = Counter()
+    for on, *key, count in session.execute(stmt):
+        groups[(bisect_right(starts, on), *key)] += count
     rows = []
-    for n, kind, procedure, stage, area, theme, yp, adv, count in session.execute(stmt):
+    for (n, kind, procedure, stage, area, theme, yp, adv), count in groups.items():
         year = prev.year if n <= 4 else period.year
         quarter = (n - 1) % 4 + 1
         rows.append(Received(year, quarter, kind, procedure, stage, area, theme, bool(yp), bool(adv), count))
@@ -53,31 +58,43 @@ def _received(session: Session, period: Period) -> list[Received]:
 
 
 def _responded(session: Session, period: Period) -> list[Responded]:
-    """Complaint and Ombudsman stage records responded to in the two years, by outcome and timeliness."""
+    """Complaint and Ombudsman stage records responded to in the two years, by outcome and timeliness.
+
+    Grouped by day and the index's leading columns (no sort, as above), with the extended and
+    late records counted in each group.
+    """
     prev = period.previous
-    this_year = _flag(S.responded_on >= period.start, "this_year")
-    extended = _flag(S.extended_due_on.is_not(None), "extended")
+    extended = S.extended_due_on.is_not(None)
     # Late: after the due date, or after the extended date where the stage was extended.
-    late = _flag(S.responded_on > func.coalesce(S.extended_due_on, S.due_on), "late")
+    late = S.responded_on > func.coalesce(S.extended_due_on, S.due_on)
     columns = (S.kind, S.procedure, S.stage, S.service_area, S.outcome)
     stmt = (
-        select(this_year, *columns, extended, late, func.count())
-        .where(S.responded_on >= prev.start, S.responded_on < period.end, S.kind.in_(("complaint", "lgo")))
-        .group_by(literal_column("this_year"), *columns, literal_column("extended"), literal_column("late"))
-    )
-    return [
-        Responded(
-            period.year if cur else prev.year,
-            kind,
-            procedure,
-            stage,
-            area,
-            outcome,
-            bool(ext),
-            bool(lt),
-            count,
+        select(
+            S.responded_on,
+            *columns,
+            func.count(),
+            func.sum(case((extended, ONE), else_=ZERO)),
+            func.sum(case((late, ONE), else_=ZERO)),
+            func.sum(case((and_(extended, late), ONE), else_=ZERO)),
         )
-        for cur, kind, procedure, stage, area, outcome, ext, lt, count in session.execute(stmt)
+        .where(S.responded_on >= prev.start, S.responded_on < period.end, S.kind.in_(("complaint", "lgo")))
+        .group_by(S.responded_on, *columns)
+    )
+    groups: Counter[tuple[Any, ...]] = Counter()
+    for on, *key, count, ext, lt, both in session.execute(stmt):
+        year = period.year if on >= period.start else prev.year
+        ext, lt, both = int(ext or 0), int(lt or 0), int(both or 0)
+        for is_ext, is_late, n in (
+            (True, True, both),
+            (True, False, ext - both),
+            (False, True, lt - both),
+            (False, False, count - ext - lt + both),
+        ):
+            if n:
+                groups[(year, *key, is_ext, is_late)] += n
+    return [
+        Responded(year, kind, procedure, stage, area, outcome, is_ext, is_late, n)
+        for (year, kind, procedure, stage, area, outcome, is_ext, is_late), n in groups.items()
     ]
 
 

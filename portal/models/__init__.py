@@ -1,6 +1,6 @@
 """SQLAlchemy 2 typed models; import every model here so Alembic sees the whole schema."""
 
-from portal.models.access import TrackingLink
+from portal.models.access import TrackingLink, TrackingSession
 from portal.models.base import Base
 from portal.models.case import Case, CaseEvent, Deadline, Person, ReferenceCounter
 from portal.models.case_extra import CaseLink, ComplainedAbout, ComplimentDetail
@@ -37,5 +37,6 @@ __all__ = [
     "StaffUser",
     "StageRecord",
     "TrackingLink",
+    "TrackingSession",
     "Upload",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -15,31 +15,33 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.limits import client_address, limit, reference_email_key, reference_key
 from portal.models import Case
-from portal.models.base import utcnow
 from portal.public import forms
 from portal.public.views import bp
 from portal.services import complainant, ombudsman, tracking
 from portal.services.rules import rules
 
 TRACK_KEY = "track"
-SESSION_LIFETIME = timedelta(minutes=60)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _start_session(case: Case, holder: str) -> None:
+def _start_session(s: Any, case: Case, holder: str) -> None:
+    """Signed in to this case: the cookie holds a token, the database its hash (caller's transaction)."""
     session.pop("draft_key", None)
-    session[TRACK_KEY] = {
-        "case_id": case.id,
-        "holder": holder,
-        "until": (utcnow() + SESSION_LIFETIME).isoformat(),
-    }
+    session[TRACK_KEY] = {"token": tracking.start_session(s, case, holder)}
+
+
+def _token() -> str | None:
+    data = session.get(TRACK_KEY)
+    token = data.get("token") if isinstance(data, dict) else None
+    return token if isinstance(token, str) else None
 
 
 def _tracked_case() -> Case | None:
-    data = session.get(TRACK_KEY)
-    if not data or datetime.fromisoformat(data["until"]) <= utcnow():
+    row = tracking.live_session(db.session, _token())
+    if row is None:
         return None
-    return db.session.get(Case, data["case_id"])
+    g.track_holder = row.holder
+    return db.session.get(Case, row.case_id)
 
 
 def needs_case(view: F) -> F:
@@ -122,7 +124,7 @@ def track_code() -> Response | str:
                     "viewed_online",
                     "The complainant opened the case with the security code.",
                 )
-            _start_session(case, "complainant")
+                _start_session(s, case, "complainant")
             return htmx.redirect_after_post(url_for("public.track_case"))
         wrong = True
     return render_template(
@@ -141,8 +143,7 @@ def track_link(token: str) -> Response | str | tuple[str, int]:
         with db.transaction() as s:
             link = s.merge(link)
             case = tracking.redeem(s, link)
-            holder = link.holder
-        _start_session(case, holder)
+            _start_session(s, case, link.holder)
         return htmx.redirect_after_post(url_for("public.track_case"))
     return render_template("public/track/link.html", form=form)
 
@@ -150,6 +151,8 @@ def track_link(token: str) -> Response | str | tuple[str, int]:
 @bp.post("/track/sign-out")
 def track_sign_out() -> Response:
     if forms.ConfirmForm().validate():
+        with db.transaction() as s:
+            tracking.end_session(s, _token())  # a copy of the cookie stops working too
         session.pop(TRACK_KEY, None)
     return htmx.redirect_after_post(url_for("public.track", signed_out=1))
 
@@ -175,7 +178,7 @@ def track_case() -> str:
         ombudsman_now=_ombudsman_now(case, today),
         lgo_enquiries=ombudsman.for_family(db.session, case),
         confirm=forms.ConfirmForm(),
-        holder=session[TRACK_KEY]["holder"],
+        holder=g.track_holder,
     )
 
 

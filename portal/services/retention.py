@@ -35,6 +35,7 @@ from portal.models import (
     Remedy,
     ResponsePoint,
     TrackingLink,
+    TrackingSession,
     Upload,
 )
 from portal.models.base import utcnow
@@ -172,6 +173,7 @@ def _clear_related(session: Session, case_id: int) -> None:
     )
     session.execute(delete(ComplainedAbout).where(ComplainedAbout.case_id == case_id))
     session.execute(delete(TrackingLink).where(TrackingLink.case_id == case_id))
+    session.execute(delete(TrackingSession).where(TrackingSession.case_id == case_id))
 
 
 def _remove_file_rows(session: Session, case: Case, folders: Folders) -> list[Path]:

@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.models import Case, TrackingLink
+from portal.models import Case, TrackingLink, TrackingSession
 from portal.models.base import utcnow
 from portal.notify.outbox import queue_email
 from portal.services.cases import SYSTEM, add_event
 from portal.services.tokens import new_token, token_hash
 
 LINK_LIFETIME = timedelta(hours=1)
+SESSION_LIFETIME = timedelta(minutes=60)  # NFR 1.6: at most about 2 hours
 # Crockford's base32 alphabet: no I, L, O or U, so codes read aloud or typed are unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16  # 80 bits
@@ -105,3 +106,38 @@ def case_by_code(session: Session, reference: str, code: str) -> Case | None:
     if case is None or not case.security_code_hash or not code.strip():
         return None
     return case if hmac.compare_digest(case.security_code_hash, code_hash(code)) else None
+
+
+# --- the signed-in session (server side: signing out ends it; the cookie holds only a token) ---
+
+
+def start_session(session: Session, case: Case, holder: str, now: datetime | None = None) -> str:
+    """A new tracking session for this case; returns the token for the cookie (stored hashed)."""
+    now = now or utcnow()
+    token = new_token()
+    session.add(
+        TrackingSession(
+            token_hash=token_hash(token),
+            case_id=case.id,
+            holder=holder,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    return token
+
+
+def live_session(session: Session, token: str | None, now: datetime | None = None) -> TrackingSession | None:
+    """The session for this token, unless it has ended or expired."""
+    if not token:
+        return None
+    row = session.scalar(select(TrackingSession).where(TrackingSession.token_hash == token_hash(token)))
+    if row is None or row.ended_at is not None or row.expires_at <= (now or utcnow()):
+        return None
+    return row
+
+
+def end_session(session: Session, token: str | None, now: datetime | None = None) -> None:
+    row = live_session(session, token, now)
+    if row is not None:
+        row.ended_at = now or utcnow()

@@ -293,3 +293,38 @@ def test_ombudsman_is_explained_once_we_have_finished(app: Flask) -> None:
     assert "If you are still not happy: the Ombudsman" in text and "0300 061 0614" in text
     feedback = post(client, "/track/case/response", {"resolved": "no", "comment": "Still waiting."})
     assert feedback.headers["Location"].endswith("/track/case")
+
+
+def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_fails(app: Flask) -> None:
+    reference, _ = _submitted(app)
+    family = _open(app, reference)
+    cookie = family.get_cookie("session")
+    assert cookie is not None
+    copied = app.test_client()
+    copied.set_cookie("session", cookie.value)  # someone who copied the cookie before sign-out
+    assert copied.get("/track/case").status_code == 200
+    token = csrf(family.get("/track/case").get_data(as_text=True))
+    assert family.post("/track/sign-out", data={"csrf_token": token}).status_code == 303
+    assert family.get("/track/case").headers["Location"].endswith("/track?expired=1")
+    assert copied.get("/track/case").headers["Location"].endswith("/track?expired=1")  # replay refused
+    assert copied.get("/track/case/receipt/standard").status_code == 404
+    with app.app_context():
+        from portal.models import TrackingSession
+
+        row = db.session.scalar(select(TrackingSession))
+        assert row is not None and row.ended_at is not None and len(row.token_hash) == 64
+        assert cookie.value.find(row.token_hash) == -1  # only the hash is stored
+
+
+def test_a_tracking_session_expires_after_its_lifetime(app: Flask) -> None:
+    reference, _ = _submitted(app)
+    family = _open(app, reference)
+    with app.app_context():
+        from portal.models import TrackingSession
+
+        row = db.session.scalar(select(TrackingSession))
+        assert row is not None
+        assert timedelta(minutes=59) < row.expires_at - row.created_at <= timedelta(hours=2)
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+    assert family.get("/track/case").headers["Location"].endswith("/track?expired=1")

@@ -741,10 +741,10 @@ def test_home_page_counts_open_cases_by_phase_and_lists_the_most_urgent(
         for row in tables[0].select("tbody tr")
     }
     assert set(counts) == {"Overdue", "Waiting for the council", "Waiting for the complainant", "Paused"}
-    assert sum(counts.values()) == 10  # 12 demo cases, 1 closed and 1 withdrawn
+    assert sum(counts.values()) == 11  # 12 demo cases and 1 Ombudsman enquiry, 1 closed and 1 withdrawn
     assert all(len(row.select_one("th span").get_text()) > 20 for row in tables[0].select("tbody tr"))
     rows = tables[1].select("tbody tr")
-    assert len(rows) == 10
+    assert len(rows) == 11
     overdue = [r for r in rows if "Overdue" in r.get_text()]
     assert len(overdue) == counts["Overdue"] > 0
     assert rows[: len(overdue)] == overdue  # overdue first

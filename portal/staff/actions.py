@@ -69,6 +69,15 @@ def _prepare(page: Page, case: Case, form: FlaskForm) -> None:
                                   for code in svc.CORRECTABLE if code != case.procedure]  # fmt: skip
 
 
+def _not_for_enquiries(page: Page, case: Case) -> str | None:
+    """An Ombudsman enquiry is answered to the Ombudsman (portal.staff.ombudsman), not with these."""
+    from portal.services.ombudsman import NOT_FOR_ENQUIRIES
+
+    if case.kind == "lgo" and page.action is not None and page.action.value in NOT_FOR_ENQUIRIES:
+        return "this is an Ombudsman enquiry: record the response and the decision from its case page."
+    return None
+
+
 def handle(page: Page, reference: str) -> Response | str:
     case = load_case(reference, change=True)
     actor = svc.actor_for(current_staff())
@@ -78,6 +87,7 @@ def handle(page: Page, reference: str) -> Response | str:
             svc.check(case, page.action, actor)
         except svc.ActionRefused as error:
             blocked = str(error)
+    blocked = blocked or _not_for_enquiries(page, case)
     form = page.form()
     _prepare(page, case, form)
     refused = warning = None

@@ -30,7 +30,8 @@ def _seed(app: Flask) -> dict[str, str]:
             found = db.session.scalar(select(Case.reference).join(Person).where(Person.name == name))
             assert found
             refs[name] = found
-        refs["lgo"] = db.session.scalar(select(Case.reference).where(Case.kind == "lgo")) or ""
+        lgo = select(Case.reference).join(LgoEnquiry, LgoEnquiry.case_id == Case.id)
+        refs["lgo"] = db.session.scalar(lgo) or ""
         return refs
 
 
@@ -213,3 +214,24 @@ def test_the_response_form_takes_commitments_with_owner_and_due_date(
     assert "Review the pathway plan" in text
     closing = post(client, f"/staff/cases/{sam}/close", {"note": ""})
     assert "cannot be closed" in _errors(checked(closing))
+
+
+def test_complaint_only_actions_are_refused_on_an_ombudsman_enquiry(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    refs = _seed(app)
+    enrol(client, clock, "officer@example.gov.uk")
+    lgo = refs["lgo"]
+    for slug in ("respond", "extend"):  # allowed on an in-progress complaint, not on an enquiry
+        soup = checked(client.get(f"/staff/cases/{lgo}/{slug}"))
+        assert "this is an Ombudsman enquiry" in soup.select_one("#blocked").get_text()  # type: ignore[union-attr]
+        assert not soup.select("#action-form")
+    refused = post(client, f"/staff/cases/{lgo}/extend", {"total_days": "20", "reason": "More time"})
+    assert refused.status_code == 200
+    with app.app_context():
+        case = db.session.scalar(select(Case).where(Case.reference == lgo))
+        assert (
+            case is not None
+            and case.status == "in_progress"
+            and not any(d.extended_due_on for d in case.deadlines)
+        )

@@ -154,6 +154,11 @@ class Config:
     SERVICE_AREAS: tuple[str, ...] = field(
         default_factory=lambda: tuple(a for a in (_env("SERVICE_AREAS") or "").split(",") if a)
     )
+    # What complaints are about (the queue filter and the annual report's themes); empty means
+    # portal.services.case_details.DEFAULT_THEMES. Comma-separated: "Plans,Communication,...".
+    THEMES: tuple[str, ...] = field(
+        default_factory=lambda: tuple(t.strip() for t in (_env("THEMES") or "").split(",") if t.strip())
+    )
     # Per-council timescale overrides (see portal.domain.procedures.configure).
     PROCEDURE_OVERRIDES: dict[str, Any] | None = field(
         default_factory=lambda: json.loads(_env("PROCEDURE_OVERRIDES") or "null")

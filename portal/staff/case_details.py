@@ -45,6 +45,7 @@ def case_theme(reference: str) -> Response | str:
         button="Save",
         prepare=prepare,
         intro="The theme is what the annual report counts the complaint under, at every stage.",
+        kinds=("complaint", "lgo"),
     )
 
 
@@ -81,6 +82,7 @@ def case_complained_about(reference: str) -> Response | str:
         title="Who the complaint is about",
         button="Save",
         prepare=prepare,
+        kinds=("complaint",),
         intro="Assigning the case to this person shows a warning first (Complaint Handling Code "
         "5.4: a complaint is not handled by the person it is about).",
     )

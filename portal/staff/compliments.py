@@ -77,6 +77,7 @@ def compliment_details(reference: str) -> Response | str:
         button="Save",
         intro="Compliments are counted by worker, team and service.",
         prepare=prepare,
+        kinds=("compliment",),
     )
 
 
@@ -103,4 +104,5 @@ def compliment_thanks(reference: str) -> Response | str:
         title="Pass on the thanks",
         button="Save",
         intro="Record who the thanks went to. The worker can be sent the compliment by email.",
+        kinds=("compliment",),
     )

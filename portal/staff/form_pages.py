@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import render_template, url_for
+from flask import abort, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
@@ -41,12 +41,16 @@ def form_page(
     intro: str = "",
     prepare: Callable[[Case, FlaskForm], None] | None = None,
     done: Callable[[Case, Any], str] | None = None,
+    kinds: tuple[str, ...] | None = None,
 ) -> Response | str:
     """Show the form; on a valid POST run `perform` in one transaction and go back to the case.
 
     A refusal from the service rolls everything back and shows the form again with what was typed.
+    `kinds`: the kinds of case the page is for (others get 404, after the access check).
     """
     case = load_case(reference, change=True)
+    if kinds is not None and case.kind not in kinds:
+        abort(404)
     if prepare is not None:
         prepare(case, form)
     refused = None

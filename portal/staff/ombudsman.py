@@ -71,6 +71,7 @@ def lgo_new(reference: str) -> Response | str:
         REFUSALS,
         title="Record an Ombudsman enquiry",
         button="Record the enquiry",
+        kinds=("complaint",),
         intro="The enquiry gets its own case (LG reference), linked to this complaint. Its response "
         "date is the one the Ombudsman set.",
         done=lambda _case, created: url_for("staff.case", reference=created),

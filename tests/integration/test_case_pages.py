@@ -226,6 +226,16 @@ def test_complaint_only_actions_are_refused_on_an_ombudsman_enquiry(
         soup = checked(client.get(f"/staff/cases/{lgo}/{slug}"))
         assert "this is an Ombudsman enquiry" in soup.select_one("#blocked").get_text()  # type: ignore[union-attr]
         assert not soup.select("#action-form")
+    # Pages for one kind of case are not found on another.
+    jo, kim = refs["Jo Parent"], refs["Kim Parent"]
+    for url in (
+        f"/staff/cases/{kim}/theme",
+        f"/staff/cases/{jo}/compliment",
+        f"/staff/cases/{jo}/compliment/thanks",
+        f"/staff/cases/{lgo}/ombudsman/new",
+        f"/staff/cases/{kim}/complained-about",
+    ):
+        assert client.get(url).status_code == 404, url
     refused = post(client, f"/staff/cases/{lgo}/extend", {"total_days": "20", "reason": "More time"})
     assert refused.status_code == 200
     with app.app_context():

@@ -1,24 +1,34 @@
 """The annual report's queries: a handful of GROUP BY aggregations over stage records (NFR PERF-7).
 
-Each query reads the year asked for and the year before in one pass over a covering date
-index (stage_record received_on or responded_on, with the case's fields copied beside them,
-so no record is joined to its case) and returns grouped counts, never case rows;
+Each query reads the year asked for and the year before (or, for annual_figures_by_year, every
+year) in one pass over a covering date index (stage_record received_on or responded_on, with
+the case's fields copied beside them, so no record is joined to its case) and returns grouped
+counts, never case rows;
 portal.reports.figures folds the groups into the report's figures.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import Counter
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from portal.models import Case, CaseEvent, Commitment, StageRecord
-from portal.reports.figures import Agreed, Figures, Period, Quote, Received, Responded, financial_year, fold
+from portal.reports.figures import (
+    Agreed,
+    Figures,
+    Period,
+    Quote,
+    Received,
+    Responded,
+    financial_year,
+    fold,
+    quarter_of,
+)
 
 LONDON = ZoneInfo("Europe/London")  # the council's year starts at midnight on 1 April, UK time
 QUOTES = 12  # compliments quoted in the staff version
@@ -32,39 +42,36 @@ def _flag(condition: ColumnElement[bool], name: str) -> ColumnElement[int]:
 
 
 def _received(session: Session, period: Period) -> list[Received]:
-    """Stage records received in the two years, by quarter, type, area, theme and complainant.
+    """Stage records received in the two years, by quarter, type, area, theme and complainant."""
+    return _received_between(session, period.previous.start, period.end)
 
-    Grouped by day and the index's own columns in the index's order, so the database streams
+
+def _received_between(session: Session, start: date | None, end: date | None) -> list[Received]:
+    """Grouped by day and the index's own columns in the index's order, so the database streams
     the covering index without sorting (SQLite sorted every record for a CASE-built quarter:
     about four times slower at 1,000,000 cases); the days fold into quarters here.
-    """
-    prev = period.previous
-    starts = (*prev.quarter_starts, *period.quarter_starts)
+    No dates: every year, in the same single pass."""
     columns = (S.kind, S.procedure, S.stage, S.service_area, S.theme, S.young_person, S.with_advocate)
-    stmt = (
-        select(S.received_on, *columns, func.count())
-        .where(S.received_on >= prev.start, S.received_on < period.end)
-        .group_by(S.received_on, *columns)
-    )
+    stmt = select(S.received_on, *columns, func.count()).group_by(S.received_on, *columns)
+    if start is not None and end is not None:
+        stmt = stmt.where(S.received_on >= start, S.received_on < end)
     groups: Counter[tuple[Any, ...]] = Counter()
     for on, *key, count in session.execute(stmt):
-        groups[(bisect_right(starts, on), *key)] += count
-    rows = []
-    for (n, kind, procedure, stage, area, theme, yp, adv), count in groups.items():
-        year = prev.year if n <= 4 else period.year
-        quarter = (n - 1) % 4 + 1
-        rows.append(Received(year, quarter, kind, procedure, stage, area, theme, bool(yp), bool(adv), count))
-    return rows
+        groups[(financial_year(on), quarter_of(on), *key)] += count
+    return [
+        Received(year, quarter, kind, procedure, stage, area, theme, bool(yp), bool(adv), n)
+        for (year, quarter, kind, procedure, stage, area, theme, yp, adv), n in groups.items()
+    ]
 
 
 def _responded(session: Session, period: Period) -> list[Responded]:
-    """Complaint and Ombudsman stage records responded to in the two years, by outcome and timeliness.
+    """Complaint and Ombudsman stage records responded to in the two years, by outcome and timeliness."""
+    return _responded_between(session, period.previous.start, period.end)
 
-    Grouped by day and the index's leading columns (no sort, as above), with the extended and
-    late records counted in each group.
-    """
-    prev = period.previous
-    extended = S.extended_due_on.is_not(None)
+
+def _responded_between(session: Session, start: date | None, end: date | None) -> list[Responded]:
+    """Grouped by day and the index's leading columns (no sort, as above), with the extended and
+    late records counted in each group. No dates: every year in one pass."""
     # Late: after the due date, or after the extended date where the stage was extended.
     late = S.responded_on > func.coalesce(S.extended_due_on, S.due_on)
     columns = (S.kind, S.procedure, S.stage, S.service_area, S.outcome)
@@ -73,16 +80,20 @@ def _responded(session: Session, period: Period) -> list[Responded]:
             S.responded_on,
             *columns,
             func.count(),
-            func.sum(case((extended, ONE), else_=ZERO)),
-            func.sum(case((late, ONE), else_=ZERO)),
-            func.sum(case((and_(extended, late), ONE), else_=ZERO)),
+            func.count(S.extended_due_on),  # COUNT skips NULLs: the extended records
+            func.count(case((late, ONE))),  # a CASE without ELSE is NULL when not late
+            func.count(case((late, S.extended_due_on))),  # late and extended
         )
-        .where(S.responded_on >= prev.start, S.responded_on < period.end, S.kind.in_(("complaint", "lgo")))
+        .where(S.responded_on.is_not(None), S.kind.in_(("complaint", "lgo")))
         .group_by(S.responded_on, *columns)
     )
+    if start is not None and end is not None:
+        stmt = stmt.where(S.responded_on >= start, S.responded_on < end)
     groups: Counter[tuple[Any, ...]] = Counter()
     for on, *key, count, ext, lt, both in session.execute(stmt):
-        year = period.year if on >= period.start else prev.year
+        if on is None:  # excluded by the WHERE clause; here for the type checker
+            continue
+        year = financial_year(on)
         ext, lt, both = int(ext or 0), int(lt or 0), int(both or 0)
         for is_ext, is_late, n in (
             (True, True, both),
@@ -164,6 +175,36 @@ def annual_figures(session: Session, year: int, *, quotes: bool = True) -> Figur
         _quotes(session, period) if quotes else (),
         _agreed(session, period),
     )
+
+
+def annual_figures_by_year(session: Session) -> dict[int, Figures]:
+    """Every year's figures (each with the year before), from one pass over each date index:
+    for trends across years, where one annual_figures call per year would read each year twice.
+    Without the quoted compliments, which only the single-year report shows."""
+    years = years_with_data(session)
+    if not years:
+        return {}
+    received = _received_between(session, None, None)
+    responded = _responded_between(session, None, None)
+    # The same bounds as the yearly queries (the oldest year's previous year to the newest's end),
+    # which also lead the planner to the (kind, at) index rather than to every complaint.
+    first, end = _midnight(Period(years[-1]).previous.start), _midnight(Period(years[0]).end)
+    reopened: Counter[int] = Counter()
+    reopens = (
+        select(CaseEvent.at)
+        .join(C, C.id == CaseEvent.case_id)
+        .where(CaseEvent.kind == "reopen", CaseEvent.at >= first, CaseEvent.at < end, C.kind == "complaint")
+    )
+    for (at,) in session.execute(reopens):
+        reopened[financial_year(at.astimezone(LONDON).date())] += 1
+    commitments: Counter[tuple[int, str, str]] = Counter()
+    agreements = select(Commitment.created_at, Commitment.source, Commitment.status).where(
+        Commitment.created_at >= first, Commitment.created_at < end
+    )
+    for at, source, status in session.execute(agreements):
+        commitments[financial_year(at.astimezone(LONDON).date()), source, status] += 1
+    agreed = [Agreed(year, source, status, n) for (year, source, status), n in commitments.items()]
+    return {year: fold(Period(year), received, responded, dict(reopened), (), agreed) for year in years}
 
 
 def years_with_data(session: Session) -> list[int]:

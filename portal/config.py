@@ -6,8 +6,11 @@ import json
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,10 +23,12 @@ class ConfigError(RuntimeError):
 class Council:
     """Who runs the service and how people reach them; differs per council."""
 
+    # Words shown to families are translated (lazy strings): a council that sets its own
+    # service name or phone hours adds their translations to the catalogues.
     name: str = "Northshire County Council"
-    service_name: str = "Children's services complaints"
+    service_name: str = _l("Children's services complaints")
     phone: str = "01632 960 000"
-    phone_hours: str = "Monday to Friday, 9am to 5pm"
+    phone_hours: str = _l("Monday to Friday, 9am to 5pm")
     textphone: str = ""
     email: str = "childrens.complaints@northshire.example.gov.uk"
     address_lines: tuple[str, ...] = (
@@ -36,8 +41,8 @@ class Council:
     website: str = "https://www.northshire.example.gov.uk"
     dpo_email: str = "dataprotection@northshire.example.gov.uk"
     retention_years: int = 6
-    statement_prepared_on: str = "1 November 2026"
-    statement_reviewed_on: str = "23 November 2026"
+    statement_prepared_on: date = date(2026, 11, 1)
+    statement_reviewed_on: date = date(2026, 11, 23)
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,19 @@ ADVOCACY = (
         "0808 808 1001",
         "help@nyas.net",
         "https://www.nyas.net",
-        "Free, independent advocacy for children and young people in care, care leavers "
-        "and young people who get help from children's services.",
+        _l(
+            "Free, independent advocacy for children and young people in care, care leavers "
+            "and young people who get help from children's services."
+        ),
     ),
     Advocate(
         "VoiceAbility",
         "0300 303 1660",
         "helpline@voiceability.org",
         "https://www.voiceability.org",
-        "Free, independent advocacy, including for disabled children and young people and their families.",
+        _l(
+            "Free, independent advocacy, including for disabled children and young people and their families."
+        ),
     ),
 )
 
@@ -103,6 +112,9 @@ def _council_from_env() -> Council:
         values["retention_years"] = int(years)
     if "address_lines" in values:
         values["address_lines"] = tuple(values["address_lines"])
+    for day in ("statement_prepared_on", "statement_reviewed_on"):
+        if day in values:
+            values[day] = date.fromisoformat(values[day])
     return Council(**values)
 
 
@@ -174,9 +186,7 @@ class Config:
         default_factory=lambda: (_env("SMTP_STARTTLS") or "").lower() in ("1", "true", "yes")
     )
     SMTP_SSL: bool = field(default_factory=lambda: (_env("SMTP_SSL") or "").lower() in ("1", "true", "yes"))
-    MAIL_FROM: str = field(
-        default_factory=lambda: _env("MAIL_FROM") or "no-reply@northshire.example.gov.uk"
-    )
+    MAIL_FROM: str = field(default_factory=lambda: _env("MAIL_FROM") or "no-reply@northshire.example.gov.uk")
     # Staff sign-in (portal.services.staff_auth): idle and absolute session limits (ASVS 7.3.1-7.3.2;
     # NFR SEC-4: at most 30 minutes idle, 12 hours in all), the time allowed between password
     # and MFA, and the per-account lockout after repeated failures.

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.i18n import text_direction
+from portal.i18n import text_direction, with_readable_numbers
 from portal.models import Case, OutboxMessage, Person
 from portal.models.outbox import CANCELLED, PENDING
 from portal.services import cases as case_service
@@ -129,20 +129,50 @@ def _formatted(context: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def render_bodies(message: OutboxMessage) -> tuple[str, str]:
-    """The plain-text part (always sent) and the HTML part, in the message's language."""
+def subject_in(message: OutboxMessage, language: str) -> str:
+    """The subject as stored (in the message's language) or rendered again in another language."""
+    if language == message.language:
+        return message.subject
+    return render_subject(message.template, language, message.context)
+
+
+def render_bodies(message: OutboxMessage, language: str | None = None) -> tuple[str, str]:
+    """The plain-text part (always sent) and the HTML part, in the message's language (or in
+    `language`: staff read an English copy of what went out in another language)."""
     env = current_app.jinja_env
-    with force_locale(babel_locale(message.language)):
+    language = language or message.language
+    subject = subject_in(message, language)
+    with force_locale(babel_locale(language)):
         values = _formatted(message.context) | {
-            "subject": message.subject,
-            "lang": message.language,
-            "text_dir": text_direction(message.language),
-            "council": current_app.config["COUNCIL"],
+            "subject": subject,
+            "lang": language,
+            "text_dir": text_direction(language),
+            "council": with_readable_numbers(current_app.config["COUNCIL"], language),
             "recipient_kind": message.recipient_kind,
         }
         text = env.get_template(f"emails/{message.template}.txt").render(values)
         html = env.get_template(f"emails/{message.template}.html").render(values)
     return text, html
+
+
+def staff_copy(message: OutboxMessage, language: str) -> tuple[str, str]:
+    """(subject, plain text) of an email as staff may read it: in `language`, secrets (links
+    that open the case) blanked out."""
+    safe = OutboxMessage(
+        template=message.template,
+        context=scrubbed(message.context),
+        language=message.language,
+        subject=message.subject,
+        recipient_kind=message.recipient_kind,
+    )
+    text, _html = render_bodies(safe, language)
+    return subject_in(safe, language), text
+
+
+def of_case(session: Session, case: Case) -> list[OutboxMessage]:
+    """The case's emails, oldest first (the case page lists them with an English copy)."""
+    emails = select(OutboxMessage).where(OutboxMessage.case_id == case.id)
+    return list(session.scalars(emails.order_by(OutboxMessage.id)))
 
 
 def scrubbed(context: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from portal import htmx
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.limits import client_address, limit
 from portal.models import Draft
 from portal.public import forms, journey
@@ -41,6 +42,8 @@ def _step_url(step: journey.Step | None) -> str:
 
 def _make_form(step: journey.Step, answers: journey.Answers) -> Any:
     kwargs: dict[str, Any] = {"data": journey.form_data(step, answers)}
+    if step.form is forms.ContactForm and not kwargs["data"].get("language"):
+        kwargs["data"]["language"] = current_language()  # the language they are reading us in
     if step.form is forms.AreaForm:
         kwargs["areas"] = _areas()
     return step.form(**kwargs)
@@ -350,7 +353,6 @@ def save_for_later() -> Response | str:
 
 
 def _send_return_link(draft: Draft, email: str) -> None:
-    from portal.i18n import current_language
     from portal.notify.outbox import queue_email
 
     with db.transaction() as s:

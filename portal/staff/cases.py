@@ -13,7 +13,9 @@ from portal import htmx
 from portal.domain.lifecycle import Status, actions_for
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
+from portal.i18n import LANGUAGE_NAMES
 from portal.models import Case, Deadline
+from portal.notify import outbox
 from portal.services import case_details, commitments, deadlines, documents, queues, staff_actions, staff_auth
 from portal.services.cases import NewCase
 from portal.services.rules import rules
@@ -109,6 +111,8 @@ def case(reference: str) -> str:
         dues=_due_lines(found),
         names=queues.staff_names(session, actor_ids),
         letters=documents.letters_of(session, found),
+        emails=outbox.of_case(session, found),
+        language_names=LANGUAGE_NAMES,
         points=queues.response_points(session, found),
         items=commitments.of_case(session, found),
         remedies=commitments.remedies_of(session, found),

@@ -55,4 +55,4 @@ def home() -> str:
 
 
 # The case pages attach their routes to `bp` (they import it from here, so this comes last).
-from portal.staff import actions, case_details, cases, compliments, ombudsman, tracker  # noqa: E402, F401
+from portal.staff import actions, case_details, cases, compliments, emails, ombudsman, tracker  # noqa: E402, F401

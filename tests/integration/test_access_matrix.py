@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, Commitment, Person, Remedy
+from portal.models import Case, Commitment, OutboxMessage, Person, Remedy
 from tests.integration import test_staff_auth as auth
 from tests.integration.test_staff_auth import Clock, enrol, sign_out
 from tests.journey import csrf
@@ -28,12 +28,20 @@ ROUTES: dict[str, set[str]] = {
     "/staff/cases/{ref}/remedies/new": WORK,
     "/staff/cases/{ref}/remedies/{remedy}": WORK,
     "/staff/commitments/{commitment}": READ,
+    "/staff/cases/{ref}/emails/{email}": READ,
     **{f"/staff/cases/{{ref}}/{slug.replace('_', '-')}": WORK for slug in CASE_ACTIONS},
 }
 ROUTES["/staff/cases/{ref}/assign"] = INTAKE
 ROUTES["/staff/cases/{ref}/correct-procedure"] = INTAKE
 ROUTES["/staff/cases/{ref}/reopen"] = {"manager"}
+READ_ONLY = {"/staff/cases/{ref}", "/staff/cases/{ref}/emails/{email}"}  # pages that take no POST
 LISTS = {"/staff/cases": READ, "/staff/commitments": READ, "/staff/cases/new": INTAKE}
+
+
+def _email(case: Case) -> OutboxMessage:
+    return OutboxMessage(case_id=case.id, recipient="jo@example.com", recipient_kind="complainant",
+                         template="response_available", language="pl", subject="x",
+                         context={"reference": case.reference})  # fmt: skip
 
 
 def _setup(app: Flask, staff: dict[str, int]) -> dict[str, dict[str, object]]:
@@ -55,7 +63,10 @@ def _setup(app: Flask, staff: dict[str, int]) -> dict[str, dict[str, object]]:
                 session.flush()
                 commitment = session.scalar(select(Commitment.id).where(Commitment.case_id == case.id))
                 remedy = session.scalar(select(Remedy.id).where(Remedy.case_id == case.id))
+                session.add(email := _email(case))
+                session.flush()
                 found[key] = {"ref": case.reference, "commitment": commitment, "remedy": remedy}
+                found[key]["email"] = email.id
         return found
 
 
@@ -78,7 +89,7 @@ def test_every_case_route_checks_role_and_case(
             if (got := client.get(url).status_code) != expected:
                 failures.append(f"GET {url} ({which}): {got}, expected {expected}")
             # Reading is not changing: a POST is refused too (the case page itself takes no POST).
-            if (role not in roles & WORK or not visible) and template != "/staff/cases/{ref}":
+            if (role not in roles & WORK or not visible) and template not in READ_ONLY:
                 token = csrf(client.get("/staff/").get_data(as_text=True))
                 if (posted := client.post(url, data={"csrf_token": token}).status_code) != 403:
                     failures.append(f"POST {url} ({which}): {posted}, expected 403")

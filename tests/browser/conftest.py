@@ -137,13 +137,7 @@ def fill(driver: webdriver.Chrome, data: dict[str, Any]) -> None:
             continue
         kind = elements[0].get_attribute("type") or elements[0].tag_name
         if kind in ("radio", "checkbox"):
-            wanted = value if isinstance(value, list) else [value]
-            for element in elements:
-                if (element.get_attribute("value") in wanted) != element.is_selected():
-                    # GOV.UK styles the real input transparent over its label, so focus it
-                    # and press Space as a keyboard user would.
-                    driver.execute_script("arguments[0].focus()", element)
-                    ActionChains(driver).send_keys(Keys.SPACE).perform()
+            _tick(driver, elements, value if isinstance(value, list) else [value])
         elif elements[0].tag_name == "select":
             if value:  # an empty answer leaves the select as it is
                 Select(elements[0]).select_by_value(value)
@@ -154,3 +148,12 @@ def fill(driver: webdriver.Chrome, data: dict[str, Any]) -> None:
         elif value or elements[0].is_displayed():  # empty answers in hidden conditionals stay empty
             elements[0].clear()
             elements[0].send_keys(value)
+
+
+def _tick(driver: webdriver.Chrome, elements: list[Any], wanted: list[str]) -> None:
+    for element in elements:
+        if (element.get_attribute("value") in wanted) != element.is_selected():
+            # GOV.UK styles the real input transparent over its label, so focus it
+            # and press Space as a keyboard user would.
+            driver.execute_script("arguments[0].focus()", element)
+            ActionChains(driver).send_keys(Keys.SPACE).perform()

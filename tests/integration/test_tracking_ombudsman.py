@@ -64,3 +64,6 @@ def test_the_family_sees_the_enquiry_our_reply_and_the_decision(app: Flask) -> N
     _, soup = page(client, "/track/case")
     text = soup.get_text(" ", strip=True)
     assert "Sent on" in text and "upheld part of your complaint" in text and "We must tell them by" in text
+    # Decided: the heading no longer says they are looking at it, nor that they will write.
+    assert soup.select_one("#ombudsman").get_text() == "The Ombudsman"
+    assert "will write to you about their decision" not in text

@@ -70,6 +70,12 @@ def day_and_month(d: date) -> str:
     return format_skeleton("MMMMd", d, locale=locale or "en_GB")
 
 
+def list_separator() -> str:
+    """", " between the items of a short list; Arabic writes its own comma."""
+    locale = get_locale()
+    return "، " if locale is not None and locale.language == "ar" else ", "
+
+
 # U+2066 LEFT-TO-RIGHT ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE: in Arabic text a phone
 # number's space-separated groups would otherwise be laid out right to left ("000 960 01632").
 _LTR_ISOLATE, _POP_ISOLATE = "\u2066", "\u2069"

@@ -9,7 +9,7 @@ from flask_babel import format_date, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.working_days import Explanation
-from portal.i18n import day_and_month, long_date
+from portal.i18n import day_and_month, list_separator, long_date
 from portal.models import Case, Deadline
 from portal.services import deadlines
 from portal.services.rules import Rules
@@ -36,6 +36,9 @@ START_EVENTS = {
     "stage2_response_sent": _l("we sent our stage 2 response"),
     "statement_agreed": _l("we agreed the statement of your complaint with you"),
     "panel_requested": _l("you asked for a review panel"),
+    "stage2_acknowledged": _l("we acknowledged your stage 2 request"),
+    "panel_held": _l("the review panel met"),
+    "panel_report_received": _l("we got the review panel's report"),
 }
 
 
@@ -47,13 +50,14 @@ def family_explanation(e: Explanation) -> str:
         first = gettext("We count %(days)s, starting on the day %(event)s.", days=days, event=event)
     elif e.start_counted:
         first = gettext("We count %(days)s, starting on %(date)s.", days=days, date=long_date(e.start))
+    elif event:
+        first = gettext("We count %(days)s from the day after %(event)s.", days=days, event=event)
     else:
-        first = gettext(
-            "We count %(days)s from the day after %(event)s.", days=days, event=event or long_date(e.start)
-        )
+        first = gettext("We count %(days)s from the day after %(date)s.", days=days, date=long_date(e.start))
     named = [day_and_month(d) for d, _ in e.holidays_skipped]
     if named:
-        second = gettext("Weekends and bank holidays (%(dates)s) do not count.", dates=", ".join(named))
+        dates = list_separator().join(named)
+        second = gettext("Weekends and bank holidays (%(dates)s) do not count.", dates=dates)
     else:
         second = gettext("Weekends and bank holidays do not count.")
     third = gettext("So the date is %(date)s.", date=long_date(e.due))

@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from portal.domain.procedures import DEFAULT_PROCEDURES
 from portal.domain.working_days import Calendar, explain
 from portal.models import Case
-from portal.public.timeline import family_explanation
+from portal.public.timeline import START_EVENTS, family_explanation
 from tests.helpers import check_page, nonce_of
 from tests.integration import test_staff_auth as auth
 from tests.integration.test_staff_auth import Clock, enrol
@@ -93,13 +94,25 @@ def test_how_we_worked_out_the_date_in_english_and_polish(app: Flask) -> None:
             "We count 10 working days from the day after we got your complaint. Weekends and bank "
             "holidays (25 December, 28 December) do not count. So the date is Thursday 7 January 2027."
         )
-        other = explain(CAL, date(2026, 3, 9), 1, date(2026, 3, 10), start_label="panel_held")
+        panel = explain(CAL, date(2026, 3, 9), 1, date(2026, 3, 10), start_label="panel_held")
+        assert "from the day after the review panel met." in family_explanation(panel)
+        other = explain(CAL, date(2026, 3, 9), 1, date(2026, 3, 10), start_label="set_by_the_council")
         assert "from the day after Monday 9 March 2026." in family_explanation(other)
     with app.test_request_context(), force_locale("pl"):
         polish = family_explanation(e)
         assert "25 grudnia" in polish and "czwartek, 7 stycznia 2027" in polish
     with app.test_request_context(), force_locale("lt"):
         assert "2027 m. sausio 7 d." in family_explanation(e)
+
+
+def test_every_clock_a_family_sees_says_what_started_it() -> None:
+    starts = {
+        clock.starts_from
+        for procedure in DEFAULT_PROCEDURES.values()
+        if procedure.code != "lgo"  # the Ombudsman's clocks are the council's, not the family's
+        for clock in procedure.clocks
+    }
+    assert starts <= START_EVENTS.keys(), sorted(starts - START_EVENTS.keys())
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -156,8 +156,8 @@ class Generator:
             idempotency_key=None,
             security_code_hash=None,
         )
-        if closed:
-            case["status"] = "closed"
+        if closed:  # its clocks are closed below: nothing is due (portal.models.case.next_due)
+            case.update(status="closed", next_due_on=None)
         batch.add("case_record", case)
         responded = received + timedelta(days=self.rng.randrange(5, 40))
         self._children(batch, template, case_id, shift, responded if closed else None)

@@ -170,7 +170,12 @@ limiter = Limiter(
 def limit(name: str, key_func: Callable[[], str], render: Callable[[], str]) -> Any:
     """Decorator: the configured limit `name` on POSTs, keyed by `key_func`; `render` re-shows the page."""
     return limiter.limit(
-        configured(name), key_func=key_func, methods=["POST"], on_breach=too_many_page(render)
+        configured(name),
+        key_func=key_func,
+        methods=["POST"],
+        on_breach=too_many_page(render),
+        # Nothing typed to count against (e.g. no reference): the per-address limit still applies.
+        exempt_when=lambda: not key_func(),
     )
 
 

@@ -748,7 +748,8 @@ def test_home_page_counts_open_cases_by_phase_and_lists_the_most_urgent(
     overdue = [r for r in rows if "Overdue" in r.get_text()]
     assert len(overdue) == counts["Overdue"] > 0
     assert rows[: len(overdue)] == overdue  # overdue first
-    assert not soup.select("main a")  # no links to pages that do not exist yet
+    # The only link: managers and administrators handle subject access requests.
+    assert [a["href"] for a in soup.select("main a")] == ["/staff/subject-access"]
 
 
 def test_home_page_lists_at_most_twenty_cases(
@@ -840,7 +841,7 @@ def test_every_staff_page_and_error_state_passes_the_page_checks(
     # Any other back office page (added later) is checked signed in as the complaints officer.
     assert post(client, "/staff/mfa/recovery-code", {"code": enrolled_codes[0]}).location == "/staff/"
     # Pages an officer may not open must still be real pages: the refusal (403) page.
-    officer_refused = {"staff.annual_report"}
+    officer_refused = {"staff.annual_report", "staff.subject_access_request"}
     for endpoint, url in sorted(_staff_get_endpoints(app).items()):
         if endpoint not in seen:
             visit(url, endpoint, 403 if endpoint in officer_refused else 200)

@@ -56,6 +56,7 @@ COMPLIMENT_PAGES = ("staff.compliment_details", "staff.compliment_thanks")
 STAFF_PAGES |= {"staff.compliments", "staff.case_unlink", *LGO_PAGES, *DETAIL_PAGES}
 STAFF_PAGES |= set(COMPLIMENT_PAGES)
 STAFF_PAGES.add("staff.case_email")  # an email of the case with its English copy
+STAFF_PAGES.add("staff.case_restriction")  # managers only (test_restricted_cases, browser test_case_pages)
 NOT_PAGES.update({e: "needs a staff sign-in (test_staff_auth, test_staff_pages)" for e in STAFF_PAGES})
 # The annual report: managers, reporting staff and administrators only (tests/integration/
 # test_annual_report.py checks the page, CSV and PDF; tests/browser/test_report_pages.py runs axe).
@@ -113,6 +114,7 @@ class DemoEmail:
 
 
 EXAMPLES["staff.case_email"] = {"reference": DEMO_CASE, "message_id": DemoEmail()}
+EXAMPLES["staff.case_restriction"] = {"reference": DEMO_CASE}
 
 
 class DemoEnquiry:

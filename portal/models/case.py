@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, event, false
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from portal.models.base import Base, UTCDateTime, utcnow
@@ -70,6 +70,10 @@ class Case(Base):
     send_tribunal_flag: Mapped[bool] = mapped_column(default=False)
     complainant_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # A restricted case (e.g. about a member of staff) opens only for complaints managers and the
+    # person assigned; every read is logged (portal.services.staff_cases, portal.staff.guard).
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    restricted_reason: Mapped[str | None] = mapped_column(String(500))
     # The earliest date the council must act by (open, running response or acknowledgement
     # clocks; None when none runs): a copy of next_due(deadlines), kept right on every flush
     # that changes a deadline (below), so queues filter and sort on an index (NFR PERF-4).

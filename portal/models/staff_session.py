@@ -61,7 +61,8 @@ class StaffAccessLog(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     path: Mapped[str] = mapped_column(String(500))
     # signed_in | sign_in_failed | locked | mfa_passed | mfa_failed | mfa_enrolled |
-    # recovery_code_used | signed_out | session_ended | refused | disabled | password_changed
+    # recovery_code_used | signed_out | session_ended | refused | disabled | password_changed |
+    # restricted_read (a restricted case opened; detail names the case)
     outcome: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str | None] = mapped_column(String(200))
 

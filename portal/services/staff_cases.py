@@ -22,8 +22,19 @@ _OPEN = sorted(s.value for s in OPEN_STATUSES)
 URGENT_ROWS = 20
 
 
+# A restricted case opens only for these roles and the person it is assigned to.
+RESTRICTED_READERS = frozenset({"manager"})
+
+
+def can_open_restricted(user: StaffUser, case: Case) -> bool:
+    assigned = case.assigned_to_id is not None and case.assigned_to_id == user.id
+    return user.role in RESTRICTED_READERS or assigned
+
+
 def can_see_case(user: StaffUser, case: Case) -> bool:
     if not user.is_active:
+        return False
+    if case.restricted and not can_open_restricted(user, case):
         return False
     if user.role in ASSIGNED_ONLY_ROLES:
         return case.assigned_to_id is not None and case.assigned_to_id == user.id

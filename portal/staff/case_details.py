@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.models import Case, CaseLink
 from portal.services import case_details as svc
-from portal.services import links
+from portal.services import links, queues, restriction
 from portal.services.staff_actions import actor_for, assignees
 from portal.staff import more_forms as forms
 from portal.staff.case_forms import SelectChoice
@@ -129,4 +129,30 @@ def case_unlink(reference: str, link_id: int) -> Response | str:
         title=f"Remove the link to {other.reference}",
         button="Remove the link",
         intro=f"Linked because: {row.reason}",
+    )
+
+
+@bp.route("/cases/<reference>/restriction", methods=["GET", "POST"])
+@require_role("manager")
+def case_restriction(reference: str) -> Response | str:
+    """Restrict a case to complaints managers and the person assigned, or lift that."""
+    form = forms.RestrictionForm()
+    found = queues.case_by_reference(db.session, reference)  # form_page checks access (and logs the read)
+    restricted = found is not None and found.restricted
+
+    def perform(session: Session, case: Case) -> None:
+        change = restriction.lift if case.restricted else restriction.restrict
+        change(session, case, actor_for(current_staff()), form.reason.data or "")
+
+    if restricted:
+        title, button = "Lift the restriction", "Lift the restriction"
+        intro = "Everyone who can read cases will be able to open this one again."
+    else:
+        title, button = "Restrict this case", "Restrict the case"
+        intro = (
+            "Only complaints managers and the person assigned will be able to open it. "
+            "Every time someone opens it is logged."
+        )
+    return form_page(
+        reference, form, perform, (restriction.RestrictionError,), title=title, button=button, intro=intro
     )

@@ -208,4 +208,8 @@ def authorise_case(case: Case | None, *, change: bool = False) -> Case:
         refuse(f"case {case.id} not visible to role {user.role}")
     if change and not can_change_case(user, case):
         refuse(f"case {case.id} read-only for role {user.role}")
+    if case.restricted:  # ASVS 16.3.2 (L3): every read of a sensitive record is logged, not its data
+        with db.transaction() as s:
+            staff_auth.record(s, "restricted_read", now=staff_auth.clock(), path=request.path,
+                              user_id=user.id, detail=f"case {case.id}")  # fmt: skip
     return case

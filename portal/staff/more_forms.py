@@ -158,3 +158,12 @@ class ComplainedAboutForm(FlaskForm):
         choices=[],
         validators=[Optional()],
     )
+
+
+class RestrictionForm(FlaskForm):
+    reason = _text(
+        "Why?",
+        "Enter why",
+        "For example: the complaint is about a member of the complaints team. This goes on the chronology.",
+        limit=500,
+    )

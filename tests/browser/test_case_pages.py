@@ -183,6 +183,14 @@ def test_detail_compliment_and_response_error_states_and_htmx_filters(manager: V
     _send(v, fields, "respond: commitment without an owner")
     assert "owner and a due date" in _error(v)
 
+    v.get(f"/staff/cases/{jo}/restriction")
+    _send(v, {"reason": ""}, "restriction: empty")
+    assert "Enter why" in _error(v)
+    _send(v, {"reason": "About a member of the team"}, "case page: restricted")
+    assert "Restricted case" in v.text("main")
+    v.get(f"/staff/cases/{jo}/restriction")
+    _send(v, {"reason": "Investigation finished"}, "case page: restriction lifted")
+
     # HTMX: changing a filter swaps only the results, which must pass axe too.
     swapped = WebDriverWait(v.driver, 10, ignored_exceptions=(StaleElementReferenceException,))
     v.get("/staff/compliments")

@@ -29,6 +29,7 @@ ROUTES: dict[str, set[str]] = {
     "/staff/cases/{ref}/remedies/{remedy}": WORK,
     "/staff/commitments/{commitment}": READ,
     "/staff/cases/{ref}/emails/{email}": READ,
+    "/staff/cases/{ref}/restriction": {"manager"},
     **{f"/staff/cases/{{ref}}/{slug.replace('_', '-')}": WORK for slug in CASE_ACTIONS},
 }
 ROUTES["/staff/cases/{ref}/assign"] = INTAKE

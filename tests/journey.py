@@ -6,7 +6,9 @@ import re
 from typing import Any
 
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from tests.helpers import check_page, nonce_of
@@ -83,3 +85,29 @@ def complete(client: FlaskClient, steps: list[tuple[str, dict[str, Any]]] = PARE
 
 def send(client: FlaskClient) -> TestResponse:
     return post(client, f"{BASE}/check-your-answers", {})
+
+
+def latest_reference(app: Flask) -> str:
+    """The reference of the case sent last."""
+    from portal.extensions import db
+    from portal.models import Case
+
+    with app.app_context():
+        reference = db.session.scalars(select(Case.reference).order_by(Case.id.desc())).first()
+    assert reference, "no case has been sent"
+    return reference
+
+
+def emailed_tracking_link(
+    app: Flask, client: FlaskClient, reference: str, email: str = "jo@example.com"
+) -> str:
+    """Ask for a tracking link as the family would; the path of the link in the email we queued."""
+    from portal.extensions import db
+    from portal.models import OutboxMessage
+
+    assert post(client, "/track", {"reference": reference, "email": email}).status_code == 303
+    with app.app_context():
+        links = select(OutboxMessage).where(OutboxMessage.template == "tracking_link")
+        message = db.session.scalars(links.order_by(OutboxMessage.id.desc())).first()
+        assert message is not None, "no tracking link email"
+        return str(message.context["link"]).split("localhost", 1)[-1]

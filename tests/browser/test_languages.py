@@ -12,9 +12,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, OutboxMessage
+from portal.models import Case
 from tests.browser.conftest import LiveServer, axe_violations, describe, fill
-from tests.journey import complete, post, send
+from tests.journey import complete, emailed_tracking_link, latest_reference, send
 from tests.languages import TRACKING_ACTIONS, TRANSLATED, route_in
 from tests.pages import page_urls
 
@@ -90,17 +90,7 @@ def test_tracking_pages_in_the_language(
     client = app.test_client()
     complete(client, route_in("parent", lang))
     send(client)
-    with app.app_context():
-        reference = db.session.scalars(select(Case.reference).order_by(Case.id.desc())).first()
-    post(app.test_client(), "/track", {"reference": reference, "email": "jo@example.com"})
-    with app.app_context():
-        message = db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.template == "tracking_link")
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        assert message is not None
-        link = message.context["link"].split("localhost", 1)[-1]
+    link = emailed_tracking_link(app, app.test_client(), latest_reference(app))
     _choose(browser, live_server, lang)
     for path in ("/track", "/track/code"):
         browser.get(live_server.url + path)

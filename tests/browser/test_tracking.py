@@ -8,12 +8,9 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import select
 
-from portal.extensions import db
-from portal.models import OutboxMessage
 from tests.browser.conftest import LiveServer, axe_violations, describe
-from tests.journey import complete, post, send
+from tests.journey import complete, emailed_tracking_link, latest_reference, send
 
 pytestmark = pytest.mark.browser
 
@@ -25,20 +22,8 @@ def _new_case_link(live_server: LiveServer) -> tuple[str, str]:
     client = app.test_client()
     complete(client)
     send(client)
-    with app.app_context():
-        from portal.models import Case
-
-        reference = db.session.scalars(select(Case.reference).order_by(Case.id.desc())).first()
-    assert reference
-    post(client, "/track", {"reference": reference, "email": "jo@example.com"})
-    with app.app_context():
-        message = db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.template == "tracking_link")
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        assert message is not None
-        return reference, message.context["link"].split("localhost", 1)[-1]
+    reference = latest_reference(app)
+    return reference, emailed_tracking_link(app, client, reference)
 
 
 def _check(driver: webdriver.Chrome, where: str) -> None:

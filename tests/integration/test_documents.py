@@ -28,12 +28,12 @@ from portal.documents.letters import LETTERS, LetterError
 from portal.domain.lifecycle import Role
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import babel, db
-from portal.models import Case, CaseEvent, Document, OutboxMessage
+from portal.models import Case, CaseEvent, Document
 from portal.services import documents
 from portal.services.cases import Actor, NewCase, extend_deadline, record_case
 from portal.services.rules import rules
 from tests.conftest import require
-from tests.journey import complete, page, post, send
+from tests.journey import complete, emailed_tracking_link, page, post, send
 
 TOOLS = ("pdftotext", "pdfinfo", "pdffonts", "pdftoppm", "espeak-ng", "lame")
 ALL_NEEDS = {
@@ -751,15 +751,7 @@ def _tracking_session(app: Flask) -> tuple[Any, int]:
         assert case is not None
         reference, case_id = case.reference, case.id
     tracker = app.test_client()
-    post(tracker, "/track", {"reference": reference, "email": "jo@example.com"})
-    with app.app_context():
-        message = db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.template == "tracking_link")
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        assert message is not None
-        link = message.context["link"].split("localhost", 1)[-1]
+    link = emailed_tracking_link(app, tracker, reference)
     assert post(tracker, link, {}).headers["Location"].endswith("/track/case")
     return tracker, case_id
 

@@ -117,7 +117,7 @@ def case(reference: str) -> str:
         items=commitments.of_case(session, found),
         remedies=commitments.remedies_of(session, found),
         enquiry=queues.lgo_enquiry(session, found),
-        **case_extras.extras(session, found),
+        **case_extras.extras(session, found, user),
         allowed={a.value for a in actions_for(Status(found.status), role)} if role else set(),
         can_change=role is not None and user.role in WORKERS,
         procedures=PROCEDURE_NAMES,

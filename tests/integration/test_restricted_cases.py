@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -79,3 +80,20 @@ def test_a_restricted_case_opens_only_for_managers_and_the_assignee_and_every_re
         assert "restricted" in kinds and "unrestricted" in kinds
         reads = select(StaffAccessLog.detail).where(StaffAccessLog.outcome == "restricted_read")
         assert set(db.session.scalars(reads)) == {f"case {case_id}"}  # which case, never what is in it
+
+
+def test_a_link_to_a_case_the_viewer_cannot_open_shows_neither_reference_nor_reason(
+    app: Flask, clock: Clock, staff: dict[str, int]
+) -> None:
+    reference, _ = _demo_case(app, staff)  # Fran Foster's case, linked to Lee Parent's in the demo
+    with app.app_context():
+        other = db.session.scalar(select(Case).join(Person).where(Person.name == "Lee Parent"))
+        assert other is not None and other.assigned_to_id != staff["responding_manager"]
+        other_reference = other.reference
+    responder, officer = _signed_in(app, clock, "responding_manager"), _signed_in(app, clock, "officer")
+    seen = officer.get(f"/staff/cases/{reference}").get_data(as_text=True)
+    assert other_reference in seen  # the officer may open both
+    # (The case's own chronology still records that a link was made: audit rows are not edited.)
+    soup = BeautifulSoup(responder.get(f"/staff/cases/{reference}").get_data(as_text=True), "html.parser")
+    section = soup.select_one("#linked-cases").find_next("ul").get_text(" ", strip=True)
+    assert other_reference not in section and section == "A case you do not have access to."

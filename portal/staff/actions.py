@@ -23,6 +23,7 @@ from portal.services.documents import NotReadyToSend
 from portal.services.rules import rules
 from portal.staff import case_forms as forms
 from portal.staff.cases import INTAKE, WORKERS, load_case, today
+from portal.staff.form_pages import errors_of
 from portal.staff.guard import current_staff, require_role
 from portal.staff.views import bp
 
@@ -44,14 +45,6 @@ class Page:
     @property
     def endpoint(self) -> str:
         return "case_" + self.slug.replace("-", "_")
-
-
-def _errors(form: FlaskForm, refused: str | None) -> list[dict[str, str]]:
-    items = [{"text": str(message), "href": f"#{name}"} for name, messages in form.errors.items()
-             for message in messages]  # fmt: skip
-    if refused:
-        items.append({"text": refused, "href": "#action-form"})
-    return items
 
 
 def _prepare(page: Page, case: Case, form: FlaskForm) -> None:
@@ -100,7 +93,7 @@ def handle(page: Page, reference: str) -> Response | str:
         if refused is None and warning is None:
             return htmx.redirect_after_post(url_for("staff.case", reference=case.reference))
         case = load_case(reference, change=True)  # the rollback expired it
-    errors = _errors(form, refused)
+    errors = errors_of(form, refused, form_id="action-form")
     return render_template("staff/cases/action.html", page=page, case=case, form=form, blocked=blocked,
                            warning=warning, errors=errors, has_errors=bool(errors),
                            **page.context(case))  # fmt: skip

@@ -25,9 +25,10 @@ def _anchor(form: FlaskForm, name: str) -> str:
     return f"#{name}-day" if isinstance(getattr(form, name, None), GovDateField) else f"#{name}"
 
 
-def errors_of(form: FlaskForm, refused: str | None) -> list[dict[str, str]]:
+def errors_of(form: FlaskForm, refused: str | None, form_id: str = "main-form") -> list[dict[str, str]]:
+    """The error summary's items: each field's errors, then the service's refusal (linked to the form)."""
     items = [{"text": str(m), "href": _anchor(form, name)} for name, ms in form.errors.items() for m in ms]
-    return items + ([{"text": refused, "href": "#main-form"}] if refused else [])
+    return items + ([{"text": refused, "href": f"#{form_id}"}] if refused else [])
 
 
 def form_page(

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import cast
 
 from flask import abort, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal import htmx
@@ -15,7 +16,8 @@ from portal.models import Case, Commitment, Remedy
 from portal.services import commitments as svc
 from portal.services.staff_actions import actor_for, assignees
 from portal.staff import case_forms as forms
-from portal.staff.cases import READERS, WORKERS, load_case, today
+from portal.staff.cases import READERS, WORKERS, today
+from portal.staff.form_pages import errors_of, form_page
 from portal.staff.guard import authorise_case, current_staff, require_role
 from portal.staff.views import bp
 
@@ -36,35 +38,19 @@ def commitments() -> str:
                        today=today())  # fmt: skip
 
 
-def _errors(form: forms.FlaskForm, refused: str | None) -> list[dict[str, str]]:
-    items = [{"text": str(m), "href": f"#{name}"} for name, ms in form.errors.items() for m in ms]
-    return items + ([{"text": refused, "href": "#main-form"}] if refused else [])
-
-
-def _form_page(case: Case, form: forms.FlaskForm, refused: str | None, title: str, button: str) -> str:
-    errors = _errors(form, refused)
-    return render_template("staff/tracker/form.html", case=case, form=form, errors=errors,
-                           has_errors=bool(errors), title=title, button=button)  # fmt: skip
-
-
 @bp.route("/cases/<reference>/commitments/new", methods=["GET", "POST"])
 @require_role(*WORKERS)
 def new_commitment(reference: str) -> Response | str:
-    case = load_case(reference, change=True)
     form = forms.CommitmentForm()
     form.owner.choices = [forms.SelectChoice(str(u.id), u.name) for u in assignees(db.session)]
-    refused = None
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as session:
-                svc.add(session, case, actor_for(current_staff()), source=form.source.data or "",
-                        text=form.text.data or "", owner_id=int(form.owner.data),
-                        due_on=cast(date, form.due_on.data))  # fmt: skip
-            return htmx.redirect_after_post(url_for("staff.case", reference=reference))
-        except svc.CommitmentError as error:
-            refused = str(error)
-        case = load_case(reference, change=True)
-    return _form_page(case, form, refused, "Add an action or recommendation", "Add")
+
+    def perform(session: Session, case: Case) -> None:
+        svc.add(session, case, actor_for(current_staff()), source=form.source.data or "",
+                text=form.text.data or "", owner_id=int(form.owner.data),
+                due_on=cast(date, form.due_on.data))  # fmt: skip
+
+    title = "Add an action or recommendation"
+    return form_page(reference, form, perform, (svc.CommitmentError,), title=title, button="Add")
 
 
 @bp.route("/commitments/<int:commitment_id>", methods=["GET", "POST"])
@@ -90,7 +76,7 @@ def commitment(commitment_id: int) -> Response | str:
             refused = str(error)
         item = db.session.get(Commitment, commitment_id)
         case = item.case if item else case
-    errors = _errors(form, refused)
+    errors = errors_of(form, refused)
     return render_template("staff/tracker/commitment.html", case=case, item=item, form=form,
                            errors=errors, has_errors=bool(errors), can_change=can_change,
                            sources=svc.SOURCES, statuses=svc.STATUSES)  # fmt: skip
@@ -107,40 +93,31 @@ def _pence(text: str) -> int | None:
 @bp.route("/cases/<reference>/remedies/new", methods=["GET", "POST"])
 @require_role(*WORKERS)
 def new_remedy(reference: str) -> Response | str:
-    case = load_case(reference, change=True)
     form = forms.RemedyForm()
-    refused = None
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as session:
-                svc.add_remedy(session, case, actor_for(current_staff()), kind=form.kind.data or "",
-                               description=form.description.data or "",
-                               amount_pence=_pence(form.amount.data or ""),
-                               due_on=cast(date, form.due_on.data))  # fmt: skip
-            return htmx.redirect_after_post(url_for("staff.case", reference=reference))
-        except svc.CommitmentError as error:
-            refused = str(error)
-        case = load_case(reference, change=True)
-    return _form_page(case, form, refused, "Add a remedy", "Add the remedy")
+
+    def perform(session: Session, case: Case) -> None:
+        svc.add_remedy(session, case, actor_for(current_staff()), kind=form.kind.data or "",
+                       description=form.description.data or "", amount_pence=_pence(form.amount.data or ""),
+                       due_on=cast(date, form.due_on.data))  # fmt: skip
+
+    return form_page(reference, form, perform, (svc.CommitmentError,), title="Add a remedy",
+                     button="Add the remedy")  # fmt: skip
 
 
 @bp.route("/cases/<reference>/remedies/<int:remedy_id>", methods=["GET", "POST"])
 @require_role(*WORKERS)
 def remedy_done(reference: str, remedy_id: int) -> Response | str:
-    case = load_case(reference, change=True)
     remedy = db.session.get(Remedy, remedy_id)
-    if remedy is None or remedy.case_id != case.id:
-        abort(404)
     form = forms.RemedyDoneForm()
-    refused = None
-    if form.validate_on_submit():
-        try:
-            with db.transaction() as session:
-                actor = actor_for(current_staff())
-                svc.remedy_done(session, case, remedy, actor, form.proof.data or "", today())
-            return htmx.redirect_after_post(url_for("staff.case", reference=reference))
-        except svc.CommitmentError as error:
-            refused = str(error)
-        case = load_case(reference, change=True)
-    title = f"Record that the remedy happened: {remedy.description[:60]}"
-    return _form_page(case, form, refused, title, "Save")
+
+    def prepare(case: Case, _form: forms.FlaskForm) -> None:
+        if remedy is None or remedy.case_id != case.id:  # after the access check, as for any case page
+            abort(404)
+
+    def perform(session: Session, case: Case) -> None:
+        actor = actor_for(current_staff())
+        svc.remedy_done(session, case, cast(Remedy, remedy), actor, form.proof.data or "", today())
+
+    title = f"Record that the remedy happened: {remedy.description[:60]}" if remedy else ""
+    return form_page(reference, form, perform, (svc.CommitmentError,), title=title, button="Save",
+                     prepare=prepare)  # fmt: skip

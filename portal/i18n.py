@@ -44,9 +44,13 @@ def choose_language() -> str:
     return request.accept_languages.best_match(available()) or "en"
 
 
-def select_locale() -> str:
-    lang = choose_language()
+def babel_locale(lang: str) -> str:
+    """The Babel locale that writes a language (force_locale for letters and emails)."""
     return BABEL_LOCALES.get(lang, lang)
+
+
+def select_locale() -> str:
+    return babel_locale(choose_language())
 
 
 def current_language() -> str:

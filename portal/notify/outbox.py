@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.i18n import text_direction, with_readable_numbers
+from portal.i18n import babel_locale, text_direction, with_readable_numbers
 from portal.models import Case, OutboxMessage, Person
 from portal.models.outbox import CANCELLED, PENDING
 from portal.services import cases as case_service
@@ -103,11 +103,6 @@ _PROCEDURES: Mapping[str, LazyString] = {
     "statutory": _l("the children's social care complaints procedure"),
     "corporate": _l("the council's complaints procedure"),
 }
-
-
-def babel_locale(language: str) -> str:
-    # Babel's plain "en" writes November 23, 2026; the council writes 23 November 2026.
-    return "en_GB" if language == "en" else language
 
 
 def render_subject(name: str, language: str, context: Mapping[str, Any]) -> str:

@@ -27,7 +27,7 @@ from portal.config import ADVOCACY, Ombudsman
 from portal.documents import formats
 from portal.documents.formats import Target
 from portal.documents.letters import Letter, build_context, in_language, letter
-from portal.i18n import BABEL_LOCALES
+from portal.i18n import babel_locale
 from portal.models import Case, CaseEvent, Document
 from portal.services.cases import SYSTEM, Actor, add_event
 from portal.services.rules import rules
@@ -107,7 +107,7 @@ def preview_html(
     """The letter as HTML without storing anything (staff preview, checks), in a given language and look."""
     item = letter(letter_id)
     base = _context(case, item, context, staff_body, on or date.today())
-    with force_locale(BABEL_LOCALES.get(lang, lang)):
+    with force_locale(babel_locale(lang)):
         full = in_language(item, base, lang)
         return formats.render_html(item.easy_template if easy else item.template, full, fmt)
 
@@ -177,7 +177,7 @@ def produce(
     wanted = needed(case)
     outputs: list[formats.Output] = []
     for lang in dict.fromkeys(t.language for t in wanted):
-        with force_locale(BABEL_LOCALES.get(lang, lang)):
+        with force_locale(babel_locale(lang)):
             in_lang = [t for t in wanted if t.language == lang]
             outputs += formats.render(item, in_language(item, base, lang), in_lang)
     group = str(uuid.uuid4())

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,10 +30,45 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# SQLite transactions. A writer begins with BEGIN IMMEDIATE: it takes the write lock up front,
+# so two writers queue on busy_timeout instead of failing with "database is locked" when a
+# read transaction tries to become a write one. But the lock is the database's only one, and a
+# page holds its transaction until the response is rendered: GET requests would take turns.
+# So a GET/HEAD request's transactions begin deferred (a WAL snapshot: no lock, readers never
+# wait), and the moment one of them is about to write (db.transaction(), or any statement that
+# is not a read) it ends the snapshot and begins again with BEGIN IMMEDIATE. A write therefore
+# always runs in a write transaction that saw the latest data; reads made before it in the same
+# request come from the snapshot before it (for a GET these are the page's reads; its writes are
+# bookkeeping such as "viewed" entries and last-seen times).
+_reads_first: ContextVar[bool] = ContextVar("portal_db_reads_first", default=False)
+_DEFERRED = "portal_sqlite_deferred"  # in Connection.info: the open transaction holds no lock yet
+_READS = ("SELECT", "PRAGMA")  # anything else (WITH included: it may write) takes the lock
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front so two writers queue on
-    # busy_timeout instead of failing with "database is locked" on upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    deferred = _reads_first.get()
+    _sqlite_end(conn)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    conn.info[_DEFERRED] = deferred
+
+
+def _sqlite_end(conn: Any) -> None:
+    conn.info[_DEFERRED] = False
+
+
+def _take_write_lock(conn: Any) -> None:
+    """End a deferred transaction's snapshot and begin again holding the write lock."""
+    if conn.info.get(_DEFERRED):
+        conn.info[_DEFERRED] = False
+        raw = conn.connection.driver_connection
+        raw.execute("COMMIT")  # nothing written yet: this only lets go of the snapshot
+        raw.execute("BEGIN IMMEDIATE")
+
+
+def _sqlite_before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if conn.info.get(_DEFERRED) and not statement.lstrip()[:6].upper().startswith(_READS):
+        _take_write_lock(conn)
 
 
 def make_engine(url: str) -> Engine:
@@ -40,6 +76,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
+        event.listen(engine, "commit", _sqlite_end)
+        event.listen(engine, "rollback", _sqlite_end)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -57,6 +96,17 @@ class Database:
         engine = make_engine(app.config["SQLALCHEMY_URL"])
         app.extensions["portal.db"] = _State(engine, sessionmaker(engine, expire_on_commit=False))
         app.teardown_appcontext(self._close)
+        if engine.dialect.name == "sqlite":
+            app.before_request(self._begin_request)
+            app.teardown_request(self._end_request)
+
+    @staticmethod
+    def _begin_request() -> None:
+        _reads_first.set(request.method in SAFE_METHODS)
+
+    @staticmethod
+    def _end_request(_exc: BaseException | None) -> None:
+        _reads_first.set(False)
 
     @staticmethod
     def _state() -> _State:
@@ -76,14 +126,22 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One transaction per action: commit on success, roll back everything on error."""
+        """One transaction per action: commit on success, roll back everything on error.
+
+        On SQLite during a GET it holds the write lock from its first statement (see _reads_first).
+        """
         session = self.session
+        writes = _reads_first.set(False)
         try:
+            if session.in_transaction() and self.engine.dialect.name == "sqlite":
+                _take_write_lock(session.connection())
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        finally:
+            _reads_first.reset(writes)
 
     @staticmethod
     def _close(_exc: BaseException | None) -> None:

@@ -9,6 +9,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from portal.config import ROOT, Config
+from portal.templating import Environment
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    app.jinja_environment = Environment
     _load_config(app, config or Config())
     _init_database(app)
     _init_extensions(app)
@@ -71,6 +73,7 @@ def _init_templates(app: Flask) -> None:
     )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.add_extension("portal.page_cache.PartCache")
     app.context_processor(template_context)
     from portal import jinja_i18n
 

@@ -1,4 +1,4 @@
-"""Pages that are the same for everyone: rendered once per language, served with a fresh nonce.
+"""Pages, and parts of pages, that are the same for everyone: rendered once per language.
 
 The start page and the information pages depend only on the app's configuration, the language
 and the URL, so after the first render each request costs a dictionary look-up and one string
@@ -6,6 +6,12 @@ replace (issue #10: the start page spent most of its time re-rendering the same 
 The CSP nonce is rendered as a placeholder and replaced by this request's nonce every time.
 Only plain GETs without a query string are kept (the language switcher links carry the path),
 and a render that made a CSRF token or touched the session is never kept.
+
+`{% cached "name", key... %}...{% endcached %}` does the same for a part of any page: the GOV.UK
+header, footer, skip link and "Exit this page" are the same on every page in a language, yet
+cost a macro call each (a quarter of a question page). The part is kept under its name, the
+language and the keys given, so a part may only depend on those and on the app's configuration;
+never put a nonce, a CSRF token or anything of the person's inside one.
 """
 
 from __future__ import annotations
@@ -15,12 +21,18 @@ from typing import Any
 
 from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from markupsafe import Markup
 
 from portal.htmx import is_fragment_request
 from portal.security import csp_nonce
 
 # Random per process, never sent: a page containing it verbatim is not possible by chance.
 _NONCE_SLOT = "portal-nonce-" + secrets.token_hex(16)
+# Parts kept per app (a key may carry a path): past this many, start again rather than grow.
+MAX_PARTS = 2000
 
 
 def _store() -> dict[tuple[Any, ...], str]:
@@ -45,3 +57,35 @@ def cached_page(template: str) -> str:
             return page.replace(_NONCE_SLOT, csp_nonce())
         _store()[key] = page
     return page.replace(_NONCE_SLOT, csp_nonce())
+
+
+class PartCache(Extension):
+    """The `{% cached %}` tag (see the module's docstring)."""
+
+    tags = {"cached"}
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.extend(portal_parts={})
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        call = self.call_method("_part", [nodes.List(keys)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _part(self, keys: list[Any], caller: Any) -> Markup:
+        parts: dict[tuple[Any, ...], Markup] = self.environment.portal_parts  # type: ignore[attr-defined]
+        key = (str(get_locale()), *keys)
+        html = parts.get(key)
+        if html is None:
+            html = caller()
+            if self.environment.auto_reload:  # templates are being edited: keep nothing
+                return html
+            if len(parts) >= MAX_PARTS:
+                parts.clear()
+            parts[key] = html
+        return html

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from functools import lru_cache
 from typing import Any, TypeVar
 
+from babel import dates as babel_dates
 from babel.dates import format_skeleton
 from flask import Flask, current_app, request, session
 from flask_babel import format_date, get_locale
@@ -105,5 +107,17 @@ def text_direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
 
+@lru_cache(maxsize=8192)
+def _short_date(d: date, locale: str) -> str:
+    return babel_dates.format_date(d, "d MMM yyyy", locale=locale)
+
+
+def short_date(d: date) -> str:
+    """"3 Mar 2026" in the reader's language, for tables (the back office's queues): each date
+    is formatted by Babel once, not once per row per request."""
+    return _short_date(d, str(get_locale()))
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["short_date"] = short_date

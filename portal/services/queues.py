@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from math import ceil
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Date, Select, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
 from portal.domain.working_days import Calendar
-from portal.models import Case, Commitment, LgoEnquiry, Person, ResponsePoint, StaffUser
-from portal.services.staff_cases import visible_to
+from portal.models import Case, Commitment, Person, ResponsePoint, StaffUser, StageRecord
+from portal.services.staff_cases import sees_only_assigned
 
 PAGE_SIZE = 25
 DUE_SOON_WORKING_DAYS = 5
@@ -76,7 +78,17 @@ class QueueFilter:
 
 @dataclass(frozen=True)
 class QueueRow:
-    case: Case
+    """One line of a queue: the columns it shows, not the whole case (a page is 25 of these)."""
+
+    reference: str
+    complainant: str | None
+    service_area: str
+    procedure: str
+    stage: int
+    status: str
+    restricted: bool
+    assigned_to_id: int | None
+    assigned_to: str | None
     due: date | None
     phase: Phase
     due_soon: bool
@@ -116,12 +128,17 @@ def next_due_column() -> ColumnElement[Any]:
     return Case.__table__.c.next_due_on
 
 
-def overdue_actions_column(today: date) -> ColumnElement[Any]:
+# The statements below are built once per shape of filter (_statements) and take their values
+# as bound parameters: building SQLAlchemy expressions was half of a queue request (issue #10).
+_TODAY, _SOON = bindparam("today", type_=Date), bindparam("soon", type_=Date)
+
+
+def overdue_actions_column() -> ColumnElement[Any]:
     return (
         select(func.count(Commitment.id))
         .where(
             Commitment.case_id == Case.id,
-            Commitment.due_on < today,
+            Commitment.due_on < _TODAY,
             Commitment.status.not_in(DONE_COMMITMENTS),
         )
         .correlate(Case)
@@ -130,30 +147,29 @@ def overdue_actions_column(today: date) -> ColumnElement[Any]:
 
 
 def _queue_clause(
-    queue: str, due: ColumnElement[Any], actions: ColumnElement[Any], today: date, soon: date
+    queue: str, due: ColumnElement[Any], actions: ColumnElement[Any]
 ) -> ColumnElement[bool] | None:
     running = Case.status.in_(_RUNNING)
-    late = and_(running, due < today)
-    on_time = or_(due.is_(None), due >= today)
-    clauses: dict[str, ColumnElement[bool] | None] = {
-        "open": Case.status.in_(_OPEN),
-        "overdue": late,
-        "due_soon": and_(running, due >= today, due <= soon),
-        "awaiting_us": and_(Case.status.in_(_OURS), on_time),
-        "awaiting_complainant": or_(
+    on_time = or_(due.is_(None), due >= _TODAY)
+    clauses: dict[str, Callable[[], ColumnElement[bool] | None]] = {
+        "open": lambda: Case.status.in_(_OPEN),
+        "overdue": lambda: and_(running, due < _TODAY),
+        "due_soon": lambda: and_(running, due >= _TODAY, due <= _SOON),
+        "awaiting_us": lambda: and_(Case.status.in_(_OURS), on_time),
+        "awaiting_complainant": lambda: or_(
             Case.status == Status.RESPONDED.value,
             and_(Case.status == Status.AWAITING_COMPLAINANT.value, on_time),
         ),
-        "paused": Case.status == Status.PAUSED.value,
-        "actions_overdue": actions > 0,
-        "closed": Case.status.in_(_CLOSED),
-        "all": None,
+        "paused": lambda: Case.status == Status.PAUSED.value,
+        "actions_overdue": lambda: actions > 0,
+        "closed": lambda: Case.status.in_(_CLOSED),
+        "all": lambda: None,
     }
-    return clauses[queue]
+    return clauses[queue]()
 
 
-def _search_clause(q: str) -> ColumnElement[bool]:
-    like = f"%{q.lower()}%"
+def _search_clause() -> ColumnElement[bool]:
+    like = bindparam("like", type_=String)
     return or_(
         func.lower(Case.reference).like(like),
         func.lower(Person.name).like(like),
@@ -176,10 +192,60 @@ def _ordered(stmt: Row, sort: str, due: ColumnElement[Any]) -> Row:
     return stmt.order_by(due.is_(None), due, Case.received_on, Case.id)
 
 
-def _theme_clauses(theme: str) -> list[ColumnElement[bool]]:
-    from portal.services.case_details import theme_clause  # themes live on the stage records
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a queue statement's SQL (the values go in as parameters)."""
 
-    return [theme_clause(theme)] if theme else []
+    queue: str
+    sort: str
+    assigned: str
+    assigned_only: bool  # the user sees only the cases assigned to them (staff_cases.visible_to)
+    procedure: bool
+    stage: bool
+    service_area: bool
+    theme: bool
+    q: bool
+
+
+@lru_cache(maxsize=512)
+def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
+    """The count and the page (25 rows of the columns a queue shows) for one shape of filter."""
+    due, actions = next_due_column(), overdue_actions_column()
+    where: list[ColumnElement[bool]] = []
+    if shape.assigned_only or shape.assigned == "me":
+        where.append(Case.assigned_to_id == bindparam("user_id"))
+    clause = _queue_clause(shape.queue, due, actions)
+    if clause is not None:
+        where.append(clause)
+    if shape.procedure:
+        where.append(Case.procedure == bindparam("procedure"))
+    if shape.stage:
+        where.append(Case.stage == bindparam("stage"))
+    if shape.service_area:
+        where.append(Case.service_area == bindparam("service_area"))
+    if shape.theme:  # themes live on the stage records
+        where.append(Case.id.in_(select(StageRecord.case_id).where(StageRecord.theme == bindparam("theme"))))
+    if shape.assigned == "unassigned":
+        where.append(Case.assigned_to_id.is_(None))
+    # Ids first (from the status/due index where the filter allows), then the page's 25 cases
+    # with their people: the count and the paging never read case rows they do not show.
+    ids = select(Case.id)
+    if shape.q:
+        ids = ids.outerjoin(Person, Case.complainant_id == Person.id)
+        where.append(_search_clause())
+    ids = ids.where(*where)
+    count = select(func.count()).select_from(ids.subquery())
+    page_ids = _ordered(ids, shape.sort, due).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
+    page = (
+        select(
+            Case.reference, Person.name, Case.service_area, Case.procedure, Case.stage, Case.status,
+            Case.restricted, Case.assigned_to_id, StaffUser.name, due, actions,
+        )
+        .join(page_ids, Case.id == page_ids.c.id)
+        .outerjoin(Person, Case.complainant_id == Person.id)
+        .outerjoin(StaffUser, Case.assigned_to_id == StaffUser.id)
+    )  # fmt: skip
+    return count, _ordered(page, shape.sort, due)
 
 
 def search(
@@ -187,45 +253,26 @@ def search(
 ) -> QueuePage:
     """One page of cases matching the filter, with their next due date and phase: two queries."""
     f = wanted.normalised()
-    due, actions = next_due_column(), overdue_actions_column(today)
     soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
-    where: list[ColumnElement[bool]] = [visible_to(user)]
-    clause = _queue_clause(f.queue, due, actions, today, soon)
-    if clause is not None:
-        where.append(clause)
-    if f.procedure:
-        where.append(Case.procedure == f.procedure)
-    if f.stage:
-        where.append(Case.stage == f.stage)
-    if f.service_area:
-        where.append(Case.service_area == f.service_area)
-    where.extend(_theme_clauses(f.theme))
-    if f.assigned == "me":
-        where.append(Case.assigned_to_id == user.id)
-    elif f.assigned == "unassigned":
-        where.append(Case.assigned_to_id.is_(None))
-    if f.q:
-        where.append(_search_clause(f.q))
-    # Ids first (from the status/due index where the filter allows), then the page's 25 cases
-    # with their people: the count and the paging never read case rows they do not show.
-    ids = select(Case.id)
-    if f.q:
-        ids = ids.outerjoin(Person, Case.complainant_id == Person.id)
-    ids = ids.where(*where)
-    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
-    page_ids = _ordered(ids, f.sort, due).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE).subquery()
-    stmt = (
-        select(Case, due.label("due"), actions.label("overdue_actions"))
-        .join(page_ids, Case.id == page_ids.c.id)
-        .options(joinedload(Case.complainant), joinedload(Case.assigned_to))
-    )
-    stmt = _ordered(stmt, f.sort, due)
+    shape = _Shape(
+        f.queue, f.sort, f.assigned, sees_only_assigned(user), bool(f.procedure), bool(f.stage),
+        bool(f.service_area), bool(f.theme), bool(f.q),
+    )  # fmt: skip
+    count, page = _statements(shape)
+    values = {
+        "today": today, "soon": soon, "user_id": user.id, "procedure": f.procedure, "stage": f.stage,
+        "service_area": f.service_area, "theme": f.theme, "like": f"%{f.q.lower()}%",
+        "offset": (f.page - 1) * PAGE_SIZE,
+    }  # fmt: skip
+    total = session.scalar(count, values) or 0
     rows = []
-    for case, next_due, late_actions in session.execute(stmt):
-        status = Status(case.status)
-        row_phase = phase(status, next_due, today)
-        is_soon = case.status in _RUNNING and next_due is not None and today <= next_due <= soon
-        rows.append(QueueRow(case, next_due, row_phase, is_soon, int(late_actions or 0)))
+    for ref, name, area, procedure, stage, status, restricted, assignee_id, assignee, next_due, late in (
+        session.execute(page, values)
+    ):
+        row_phase = phase(Status(status), next_due, today)
+        is_soon = status in _RUNNING and next_due is not None and today <= next_due <= soon
+        rows.append(QueueRow(ref, name, area, procedure, stage, status, restricted, assignee_id, assignee,
+                             next_due, row_phase, is_soon, int(late or 0)))  # fmt: skip
     return QueuePage(rows, total, f.page)
 
 
@@ -250,8 +297,8 @@ def case_by_reference(session: Session, reference: str) -> Case | None:
     )
 
 
-def record_view(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:
-    """Put "viewed by" on the chronology, unless this user viewed the case in the last hour."""
+def viewed_recently(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:
+    """Whether this user has a "viewed" entry on the case from the last hour."""
     from portal.models import CaseEvent
 
     recent = session.scalar(
@@ -262,7 +309,14 @@ def record_view(session: Session, case: Case, user: StaffUser, now: datetime) ->
             CaseEvent.at > now - timedelta(seconds=VIEW_EVERY),
         )
     )
-    if recent:
+    return bool(recent)
+
+
+def record_view(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:
+    """Put "viewed by" on the chronology, unless this user viewed the case in the last hour."""
+    from portal.models import CaseEvent
+
+    if viewed_recently(session, case, user, now):
         return False
     session.add(
         CaseEvent(case_id=case.id, at=now, actor_kind="staff", actor_id=user.id, kind="viewed",
@@ -281,7 +335,3 @@ def staff_names(session: Session, ids: set[int]) -> dict[int, str]:
 def response_points(session: Session, case: Case) -> list[ResponsePoint]:
     stmt = select(ResponsePoint).where(ResponsePoint.case_id == case.id)
     return list(session.scalars(stmt.order_by(ResponsePoint.stage, ResponsePoint.position)))
-
-
-def lgo_enquiry(session: Session, case: Case) -> LgoEnquiry | None:
-    return session.scalar(select(LgoEnquiry).where(LgoEnquiry.case_id == case.id))

@@ -19,7 +19,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.models import RecoveryCode, StaffAccessLog, StaffSession, StaffUser
 from portal.models.base import utcnow
@@ -197,7 +197,11 @@ def load_session(
     session: Session, token: str, *, now: datetime, path: str, policy: Policy = Policy()
 ) -> StaffSession:
     """The live session for a cookie's token, or SessionRefused (after ending the session)."""
-    row = session.scalar(select(StaffSession).where(StaffSession.token_hash == token_hash(token)))
+    row = session.scalar(
+        select(StaffSession)
+        .where(StaffSession.token_hash == token_hash(token))
+        .options(joinedload(StaffSession.user))  # every back office request: one query, not two
+    )
     reason = _refusal(row, now, policy)
     if reason is not None:
         if row is not None and row.revoked_at is None:

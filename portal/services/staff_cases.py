@@ -45,9 +45,13 @@ def can_change_case(user: StaffUser, case: Case) -> bool:
     return user.role not in READ_ONLY_ROLES and can_see_case(user, case)
 
 
+def sees_only_assigned(user: StaffUser) -> bool:
+    return user.role in ASSIGNED_ONLY_ROLES
+
+
 def visible_to(user: StaffUser) -> ColumnElement[bool]:
     """The same rule as can_see_case, as a WHERE clause for lists and counts."""
-    if user.role in ASSIGNED_ONLY_ROLES:
+    if sees_only_assigned(user):
         return Case.assigned_to_id == user.id
     return true()
 

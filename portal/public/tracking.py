@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, render_template, request, session, url_for
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from portal import htmx
@@ -41,7 +42,9 @@ def _tracked_case() -> Case | None:
     if row is None:
         return None
     g.track_holder = row.holder
-    return db.session.get(Case, row.case_id)
+    # What every case page shows, in this query rather than a lazy load each.
+    shown = [joinedload(Case.complainant), joinedload(Case.deadlines)]
+    return db.session.get(Case, row.case_id, options=shown)
 
 
 def needs_case(view: F) -> F:

@@ -113,18 +113,19 @@ def case(reference: str) -> str:
         session.expire(found, ["events"])  # the chronology shows this view too
     actor_ids = {e.actor_id for e in found.events if e.actor_kind == "staff" and e.actor_id}
     role = staff_actions.ROLES.get(user.role)
+    has = case_extras.present(session, found)
     return render_template(
         "staff/cases/case.html",
         case=found,
         dues=_due_lines(found),
         names=queues.staff_names(session, actor_ids),
-        letters=documents.letters_of(session, found),
-        emails=outbox.of_case(session, found),
+        letters=documents.letters_of(session, found) if "letters" in has else [],
+        emails=outbox.of_case(session, found) if "emails" in has else [],
         language_names=LANGUAGE_NAMES,
-        points=queues.response_points(session, found),
-        items=commitments.of_case(session, found),
-        remedies=commitments.remedies_of(session, found),
-        **case_extras.extras(session, found, user),
+        points=queues.response_points(session, found) if "points" in has else [],
+        items=commitments.of_case(session, found) if "commitments" in has else [],
+        remedies=commitments.remedies_of(session, found) if "remedies" in has else [],
+        **case_extras.extras(session, found, user, has),
         allowed={a.value for a in actions_for(Status(found.status), role)} if role else set(),
         can_change=role is not None and user.role in WORKERS,
         procedures=PROCEDURE_NAMES,

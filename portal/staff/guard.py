@@ -123,7 +123,8 @@ def _load() -> StaffSession | Response:
         s.commit()  # keep the session's revocation and the log entry
         session.pop(TOKEN_KEY, None)
         return _to_sign_in(refused.reason)
-    s.commit()  # last_seen_at, at most once a minute
+    if s.dirty:
+        s.commit()  # last_seen_at, at most once a minute
     g.staff_session, g.staff_user = row, row.user
     return row
 

@@ -18,6 +18,7 @@ from portal.models import Case, Commitment, Person, ResponsePoint, StaffUser, St
 from portal.services.staff_cases import sees_only_assigned
 
 PAGE_SIZE = 25
+MAX_PAGE = 1_000_000  # a hand-typed page number past this is the last page's problem, not the database's
 DUE_SOON_WORKING_DAYS = 5
 # The council's clock runs in these statuses (portal.domain.lifecycle.phase): they can be late.
 _RUNNING = sorted(
@@ -72,7 +73,7 @@ class QueueFilter:
             assigned=self.assigned if self.assigned in ASSIGNMENT else "any",
             q=self.q.strip()[:100],
             sort=self.sort if self.sort in SORTS else "due",
-            page=max(self.page, 1),
+            page=min(max(self.page, 1), MAX_PAGE),
         )
 
 

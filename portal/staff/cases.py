@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -38,38 +39,41 @@ def load_case(reference: str, *, change: bool = False) -> Case:
     return authorise_case(queues.case_by_reference(db.session, reference), change=change)
 
 
-def _filter(form: QueueForm) -> queues.QueueFilter:
+def _filter(args: Mapping[str, str]) -> queues.QueueFilter:
+    """The queue filter straight from the query string (unknown values fall back to defaults)."""
     try:
-        page = int(request.args.get("page", "1"))
+        page = int(args.get("page", "1"))
     except ValueError:
         page = 1
-    stage = form.stage.data or ""
+    stage = args.get("stage", "")
     return queues.QueueFilter(
-        queue=form.queue.data or "open", procedure=form.procedure.data or "",
-        stage=int(stage) if stage.isdigit() else None, service_area=form.service_area.data or "",
-        theme=form.theme.data or "",
-        assigned=form.assigned.data or "any", q=form.q.data or "", sort=form.sort.data or "due", page=page,
-    )  # fmt: skip
+        queue=args.get("queue") or "open", procedure=args.get("procedure", ""),
+        stage=int(stage) if stage.isdigit() else None, service_area=args.get("service_area", ""),
+        theme=args.get("theme", ""), assigned=args.get("assigned") or "any", q=args.get("q", ""),
+        sort=args.get("sort") or "due", page=page,
+    ).normalised()  # fmt: skip
 
 
 @bp.get("/cases")
 @require_role(*READERS)
 def cases() -> str:
-    form = QueueForm(request.args)
-    form.theme.choices = [SelectChoice("", "Any"), *(SelectChoice(t, t) for t in case_details.themes())]
-    form.validate()
-    wanted = _filter(form).normalised()
+    wanted = _filter(request.args)
     result = queues.search(db.session, current_staff(), wanted, today(), rules().calendar_for("corporate"))
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(n: int) -> str:
         return url_for("staff.cases", **args, page=n)
 
-    return htmx.render(
-        "staff/cases/queue.html", "staff/cases/_results.html", filter_form=form, result=result, wanted=wanted,
-        page_url=page_url, procedures=PROCEDURE_NAMES, areas=AREAS, queue_names=queues.QUEUES, today=today(),
-        case_path=_case_path(),
+    shown = dict(
+        result=result, wanted=wanted, page_url=page_url, procedures=PROCEDURE_NAMES, areas=AREAS,
+        queue_names=queues.QUEUES, today=today(), case_path=_case_path(),
     )  # fmt: skip
+    if htmx.is_fragment_request():  # a filter changed: the results only, no form to build
+        return render_template("staff/cases/_results.html", **shown)
+    form = QueueForm(request.args)
+    form.theme.choices = [SelectChoice("", "Any"), *(SelectChoice(t, t) for t in case_details.themes())]
+    form.validate()  # its messages show beside the filters; the search has already ignored bad values
+    return render_template("staff/cases/queue.html", filter_form=form, **shown)
 
 
 def _case_path() -> str:

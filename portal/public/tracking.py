@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, g, redirect, render_template, request, session, url_for
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from portal import htmx
@@ -38,13 +37,11 @@ def _token() -> str | None:
 
 
 def _tracked_case() -> Case | None:
-    row = tracking.live_session(db.session, _token())
-    if row is None:
+    found = tracking.live_case(db.session, _token())
+    if found is None:
         return None
-    g.track_holder = row.holder
-    # What every case page shows, in this query rather than a lazy load each.
-    shown = [joinedload(Case.complainant), joinedload(Case.deadlines)]
-    return db.session.get(Case, row.case_id, options=shown)
+    g.track_holder, case = found
+    return case
 
 
 def needs_case(view: F) -> F:

@@ -7,8 +7,8 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Case, TrackingLink, TrackingSession
 from portal.models.base import utcnow
@@ -127,14 +127,31 @@ def start_session(session: Session, case: Case, holder: str, now: datetime | Non
     return token
 
 
-def live_session(session: Session, token: str | None, now: datetime | None = None) -> TrackingSession | None:
+def _live(token: str, now: datetime | None) -> tuple[ColumnElement[bool], ...]:
     """The session for this token, unless it has ended or expired."""
+    return (
+        TrackingSession.token_hash == token_hash(token),
+        TrackingSession.ended_at.is_(None),
+        TrackingSession.expires_at > (now or utcnow()),
+    )
+
+
+def live_session(session: Session, token: str | None, now: datetime | None = None) -> TrackingSession | None:
+    return session.scalar(select(TrackingSession).where(*_live(token, now))) if token else None
+
+
+def live_case(session: Session, token: str | None, now: datetime | None = None) -> tuple[str, Case] | None:
+    """Who holds this token's live session and its case, with the person and deadlines every case
+    page shows: one query for what each of the family's pages starts with."""
     if not token:
         return None
-    row = session.scalar(select(TrackingSession).where(TrackingSession.token_hash == token_hash(token)))
-    if row is None or row.ended_at is not None or row.expires_at <= (now or utcnow()):
-        return None
-    return row
+    found = session.execute(
+        select(TrackingSession.holder, Case)
+        .join(Case, Case.id == TrackingSession.case_id)
+        .where(*_live(token, now))
+        .options(joinedload(Case.complainant), joinedload(Case.deadlines))
+    ).unique().first()
+    return (found[0], found[1]) if found else None
 
 
 def end_session(session: Session, token: str | None, now: datetime | None = None) -> None:

@@ -123,8 +123,9 @@ def _load() -> StaffSession | Response:
         s.commit()  # keep the session's revocation and the log entry
         session.pop(TOKEN_KEY, None)
         return _to_sign_in(refused.reason)
-    if s.dirty:
-        s.commit()  # last_seen_at, at most once a minute
+    # last_seen_at (at most once a minute); and on a POST this lets go of the write lock, which
+    # the rate limiter's own connection needs before the view runs.
+    s.commit()
     g.staff_session, g.staff_user = row, row.user
     return row
 

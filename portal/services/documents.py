@@ -15,12 +15,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, format_date, get_babel
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.config import ADVOCACY, Ombudsman
@@ -307,9 +308,15 @@ class LetterFiles:
         return str(letter(self.letter).title)
 
 
+@cache
+def _letters_of() -> Select[Document]:
+    """Built once: the family's and the staff case pages both list the letters on every view."""
+    return select(Document).where(Document.case_id == bindparam("case_id")).order_by(Document.id.desc())
+
+
 def letters_of(session: Session, case: Case) -> list[LetterFiles]:
     """Every letter produced on the case with its files (for the family's and the staff case pages)."""
-    rows = session.scalars(select(Document).where(Document.case_id == case.id).order_by(Document.id.desc()))
+    rows = session.scalars(_letters_of(), {"case_id": case.id})
     groups: dict[str, list[Document]] = {}
     for document in rows:
         groups.setdefault(document.letter_group, []).append(document)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from math import ceil
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Date, Select, String, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
 from portal.domain.working_days import Calendar
-from portal.models import Case, Commitment, Person, ResponsePoint, StaffUser, StageRecord
+from portal.models import Case, CaseEvent, Commitment, Person, ResponsePoint, StaffUser, StageRecord
 from portal.services.staff_cases import sees_only_assigned
 
 PAGE_SIZE = 25
@@ -265,10 +265,11 @@ def search(
         "service_area": f.service_area, "theme": f.theme, "like": f"%{f.q.lower()}%",
         "offset": (f.page - 1) * PAGE_SIZE,
     }  # fmt: skip
-    total = session.scalar(count, values) or 0
+    connection = session.connection()  # plain rows, not entities: no need for the ORM's execution path
+    total = connection.scalar(count, values) or 0
     rows = []
     for ref, name, area, procedure, stage, status, restricted, assignee_id, assignee, next_due, late in (
-        session.execute(page, values)
+        connection.execute(page, values)
     ):
         row_phase = phase(Status(status), next_due, today)
         is_soon = status in _RUNNING and next_due is not None and today <= next_due <= soon
@@ -282,13 +283,12 @@ def search(
 VIEW_EVERY = 3600  # seconds: a "viewed" entry at most once per user per case per hour
 
 
-def case_by_reference(session: Session, reference: str) -> Case | None:
-    """The case with everything its page shows, loaded up front (no lazy loads while rendering)."""
-    from sqlalchemy.orm import selectinload
-
-    return session.scalar(
+# The case page's statements are built once and take their values as bound parameters (issue #10).
+@cache
+def _case_page_case() -> Select[Case]:
+    return (
         select(Case)
-        .where(Case.reference == reference.strip().upper())
+        .where(Case.reference == bindparam("reference"))
         .options(
             joinedload(Case.complainant),
             joinedload(Case.assigned_to),
@@ -298,25 +298,29 @@ def case_by_reference(session: Session, reference: str) -> Case | None:
     )
 
 
+def case_by_reference(session: Session, reference: str) -> Case | None:
+    """The case with everything its page shows, loaded up front (no lazy loads while rendering)."""
+    return session.scalar(_case_page_case(), {"reference": reference.strip().upper()})
+
+
+@cache
+def _recent_views() -> Select[int]:
+    return select(func.count(CaseEvent.id)).where(
+        CaseEvent.case_id == bindparam("case_id"),
+        CaseEvent.kind == "viewed",
+        CaseEvent.actor_id == bindparam("user_id"),
+        CaseEvent.at > bindparam("since"),
+    )
+
+
 def viewed_recently(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:
     """Whether this user has a "viewed" entry on the case from the last hour."""
-    from portal.models import CaseEvent
-
-    recent = session.scalar(
-        select(func.count(CaseEvent.id)).where(
-            CaseEvent.case_id == case.id,
-            CaseEvent.kind == "viewed",
-            CaseEvent.actor_id == user.id,
-            CaseEvent.at > now - timedelta(seconds=VIEW_EVERY),
-        )
-    )
-    return bool(recent)
+    since = now - timedelta(seconds=VIEW_EVERY)
+    return bool(session.scalar(_recent_views(), {"case_id": case.id, "user_id": user.id, "since": since}))
 
 
 def record_view(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:
     """Put "viewed by" on the chronology, unless this user viewed the case in the last hour."""
-    from portal.models import CaseEvent
-
     if viewed_recently(session, case, user, now):
         return False
     session.add(

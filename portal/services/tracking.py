@@ -6,8 +6,10 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.models import Case, TrackingLink, TrackingSession
@@ -128,11 +130,15 @@ def start_session(session: Session, case: Case, holder: str, now: datetime | Non
 
 
 def _live(token: str, now: datetime | None) -> tuple[ColumnElement[bool], ...]:
-    """The session for this token, unless it has ended or expired."""
+    return _live_clause(token_hash(token), now or utcnow())
+
+
+def _live_clause(hashed: Any, now: Any) -> tuple[ColumnElement[bool], ...]:
+    """The session for this token hash, unless it has ended or expired."""
     return (
-        TrackingSession.token_hash == token_hash(token),
+        TrackingSession.token_hash == hashed,
         TrackingSession.ended_at.is_(None),
-        TrackingSession.expires_at > (now or utcnow()),
+        TrackingSession.expires_at > now,
     )
 
 
@@ -145,13 +151,21 @@ def live_case(session: Session, token: str | None, now: datetime | None = None) 
     page shows: one query for what each of the family's pages starts with."""
     if not token:
         return None
-    found = session.execute(
+    values = {"token_hash": token_hash(token), "now": now or utcnow()}
+    found = session.execute(_live_case(), values).unique().first()
+    return (found[0], found[1]) if found else None
+
+
+@cache
+def _live_case() -> Select[str, Case]:
+    """live_case's statement, built once (values bound at execution)."""
+    live = _live_clause(bindparam("token_hash"), bindparam("now"))
+    return (
         select(TrackingSession.holder, Case)
         .join(Case, Case.id == TrackingSession.case_id)
-        .where(*_live(token, now))
+        .where(*live)
         .options(joinedload(Case.complainant), joinedload(Case.deadlines))
-    ).unique().first()
-    return (found[0], found[1]) if found else None
+    )
 
 
 def end_session(session: Session, token: str | None, now: datetime | None = None) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -23,20 +24,26 @@ from portal.services import case_details, compliments, links, ombudsman
 from portal.services.staff_cases import can_see_case
 
 
+@cache
+def _present() -> Select[*tuple[bool, ...]]:
+    case_id: BindParameter[int] = bindparam("case_id")
+    probes = {
+        "letters": exists().where(Document.case_id == case_id),
+        "emails": exists().where(OutboxMessage.case_id == case_id),
+        "points": exists().where(ResponsePoint.case_id == case_id),
+        "commitments": exists().where(Commitment.case_id == case_id),
+        "remedies": exists().where(Remedy.case_id == case_id),
+        "links": exists().where(or_(CaseLink.case_id == case_id, CaseLink.linked_case_id == case_id)),
+        "lgo_about": exists().where(LgoEnquiry.complaint_case_id == case_id),
+        "complained_about": exists().where(ComplainedAbout.case_id == case_id),
+    }
+    return select(*(probe.label(name) for name, probe in probes.items()))
+
+
 def present(session: Session, case: Case) -> frozenset[str]:
     """Which of the records a case page lists the case has, in one query: most cases have few of
     them, and the page then asks only for those (a query each cost a tenth of the page, issue #10)."""
-    probes = {
-        "letters": exists().where(Document.case_id == case.id),
-        "emails": exists().where(OutboxMessage.case_id == case.id),
-        "points": exists().where(ResponsePoint.case_id == case.id),
-        "commitments": exists().where(Commitment.case_id == case.id),
-        "remedies": exists().where(Remedy.case_id == case.id),
-        "links": exists().where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id)),
-        "lgo_about": exists().where(LgoEnquiry.complaint_case_id == case.id),
-        "complained_about": exists().where(ComplainedAbout.case_id == case.id),
-    }
-    row = session.execute(select(*(probe.label(name) for name, probe in probes.items()))).one()
+    row = session.execute(_present(), {"case_id": case.id}).one()
     return frozenset(name for name, there in row._mapping.items() if there)
 
 

@@ -35,3 +35,33 @@ def test_each_language_and_query_string_gets_its_own_page(app: Flask, client: Fl
     with_query = client.get("/?utm=x").get_data(as_text=True)
     assert "utm%3Dx" in with_query or "utm=x" in with_query  # the language links keep the query
     assert not any(key[2] == "/?utm=x" for key in app.extensions["portal.page_cache"])
+
+
+def _switcher_links(body: str) -> list[str]:
+    return re.findall(r'href="(/language/[^"]+)"', body)
+
+
+def test_layout_parts_are_kept_per_language_and_switcher_per_path(app: Flask, client: FlaskClient) -> None:
+    """{% cached %} parts (header, footer, switcher...): the same as an uncached render, in the
+    reader's language, and the switcher's links always lead back to the page they are on."""
+    question = client.get("/make-a-complaint/what-to-do").get_data(as_text=True)
+    again = client.get("/make-a-complaint/what-to-do").get_data(as_text=True)
+    assert "Skip to main content" in again and "Accessibility statement" in again
+    assert _switcher_links(question) == _switcher_links(again)
+    assert all("what-to-do" in link for link in _switcher_links(again))
+    other = client.get("/track").get_data(as_text=True)
+    assert _switcher_links(other) and all("what-to-do" not in link for link in _switcher_links(other))
+    parts = app.jinja_env.portal_parts  # type: ignore[attr-defined]
+    assert ("en_GB", "language-switcher", "/make-a-complaint/what-to-do") in parts
+    client.get("/language/pl")
+    polish = client.get("/make-a-complaint/what-to-do").get_data(as_text=True)
+    assert "Accessibility statement" not in polish and "Skip to main content" not in polish
+    assert ("pl", "footer") in parts and ("en_GB", "footer") in parts
+
+
+def test_the_switcher_on_a_page_with_a_token_is_never_kept(app: Flask, client: FlaskClient) -> None:
+    body = client.get("/track/link/not-a-real-token-abc").get_data(as_text=True)
+    assert any("not-a-real-token-abc" in link for link in _switcher_links(body))
+    parts = app.jinja_env.portal_parts  # type: ignore[attr-defined]
+    assert not any("not-a-real-token-abc" in str(key) for key in parts)
+    assert not any("not-a-real-token-abc" in str(html) for html in parts.values())

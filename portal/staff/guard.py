@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from portal import htmx
+from portal.db import SAFE_METHODS
 from portal.extensions import db
 from portal.models import Case, StaffSession, StaffUser
 from portal.services import staff_auth
@@ -123,9 +124,11 @@ def _load() -> StaffSession | Response:
         s.commit()  # keep the session's revocation and the log entry
         session.pop(TOKEN_KEY, None)
         return _to_sign_in(refused.reason)
-    # last_seen_at (at most once a minute); and on a POST this lets go of the write lock, which
-    # the rate limiter's own connection needs before the view runs.
-    s.commit()
+    # Commit last_seen_at (at most once a minute); on a POST, commit anyway: that lets go of
+    # SQLite's write lock, which the rate limiter's own connection needs before the view runs. A
+    # page view with nothing to save keeps its transaction (no round trips on PostgreSQL).
+    if s.dirty or request.method not in SAFE_METHODS:
+        s.commit()
     g.staff_session, g.staff_user = row, row.user
     return row
 

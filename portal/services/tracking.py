@@ -129,10 +129,6 @@ def start_session(session: Session, case: Case, holder: str, now: datetime | Non
     return token
 
 
-def _live(token: str, now: datetime | None) -> tuple[ColumnElement[bool], ...]:
-    return _live_clause(token_hash(token), now or utcnow())
-
-
 def _live_clause(hashed: Any, now: Any) -> tuple[ColumnElement[bool], ...]:
     """The session for this token hash, unless it has ended or expired."""
     return (
@@ -143,7 +139,9 @@ def _live_clause(hashed: Any, now: Any) -> tuple[ColumnElement[bool], ...]:
 
 
 def live_session(session: Session, token: str | None, now: datetime | None = None) -> TrackingSession | None:
-    return session.scalar(select(TrackingSession).where(*_live(token, now))) if token else None
+    if not token:
+        return None
+    return session.scalar(select(TrackingSession).where(*_live_clause(token_hash(token), now or utcnow())))
 
 
 def live_case(session: Session, token: str | None, now: datetime | None = None) -> tuple[str, Case] | None:

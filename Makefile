@@ -40,8 +40,8 @@ install: $(VENV)/.installed node_modules/.installed ## Install Python and front-
 	$(call apt_install,$(APT_RUN))
 	$(MAKE) --no-print-directory assets compile-messages
 
-install-test: install ## Also install what the tests need (Chromium, chromedriver, PostgreSQL binaries)
-	$(call apt_install,$(APT_TEST))
+install-test: install ## Also install what the tests need (Chromium, chromedriver, ClamAV, wrk, PostgreSQL binaries)
+	$(call apt_install,$(APT_TEST) $(APT_BENCH))
 	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory apt-postgres; fi
 

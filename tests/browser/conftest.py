@@ -18,7 +18,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -105,6 +107,15 @@ def load_without_javascript(driver: webdriver.Chrome, url: str) -> None:
         driver.get(url)
     finally:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def press(driver: webdriver.Chrome, element: WebElement, *, click: bool = False) -> None:
+    """Press a button or link (Enter, as a keyboard user would; or a click) and wait for what it
+    brings: a new page, or htmx's swap of the main content. Either way the element pressed is
+    gone, so a page that still shows the last error summary is never taken for the answer."""
+    element.click() if click else element.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 10).until(staleness_of(element))
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
 
 
 def axe_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:

@@ -9,11 +9,10 @@ import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from portal.demo import DEMO_PASSWORD
-from tests.browser.conftest import LiveServer, axe_violations, describe, load_without_javascript
+from tests.browser.conftest import LiveServer, axe_violations, describe, load_without_javascript, press
 from tests.browser.test_staff_pages import Visit, _set_up_mfa, _tab_to, staff_server, visit
 
 pytestmark = pytest.mark.browser
@@ -47,10 +46,7 @@ def _fill(v: Visit, fields: dict[str, Value]) -> None:
 
 def _send(v: Visit, fields: dict[str, Value], where: str) -> None:
     _fill(v, fields)
-    old = v.driver.find_element(By.TAG_NAME, "html")
-    v.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(v.driver, 10).until(staleness_of(old))  # the next page, not the one with the old errors
-    WebDriverWait(v.driver, 10).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    press(v.driver, v.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"), click=True)
     v.check(where)
 
 
@@ -64,10 +60,7 @@ def _d(day: date) -> list[str]:
 
 
 def _open_link(v: Visit, text: str) -> None:
-    old = v.driver.find_element(By.TAG_NAME, "html")
-    v.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
-    WebDriverWait(v.driver, 10).until(staleness_of(old))
-    WebDriverWait(v.driver, 10).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    press(v.driver, v.driver.find_element(By.PARTIAL_LINK_TEXT, text), click=True)
     v.check(text)
 
 

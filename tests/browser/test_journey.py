@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import LiveServer, axe_violations, describe
+from tests.browser.conftest import LiveServer, axe_violations, describe, press
 from tests.browser.conftest import fill as _fill
 from tests.journey import PARENT_COMPLAINT
 
@@ -23,15 +23,12 @@ def _clear_session(driver: webdriver.Chrome, live_server: LiveServer) -> None:
     driver.delete_all_cookies()
 
 
+CONTINUE = "//button[normalize-space()='Continue' or normalize-space()='Send']"
+SUMMARY = ".govuk-error-summary"
+
+
 def _continue(driver: webdriver.Chrome) -> None:
-    before = driver.current_url
-    button = driver.find_element(
-        By.XPATH, "//button[normalize-space()='Continue' or normalize-space()='Send']"
-    )
-    button.send_keys(Keys.ENTER)
-    WebDriverWait(driver, 10).until(
-        lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
-    )
+    press(driver, driver.find_element(By.XPATH, CONTINUE))
 
 
 def _assert_accessible(driver: webdriver.Chrome, where: str) -> None:
@@ -66,8 +63,10 @@ def test_whole_journey_with_javascript_errors_and_axe(
         if slug not in ("needs", "evidence"):
             _continue(browser)  # nothing answered: the htmx error state
             assert browser.title.startswith("Error:"), slug
-            summary = browser.find_element(By.CSS_SELECTOR, ".govuk-error-summary")
-            assert summary == browser.switch_to.active_element, f"{slug}: focus not on the error summary"
+            WebDriverWait(browser, 5).until(  # govuk-frontend moves it once the swap has settled
+                lambda d: d.switch_to.active_element == d.find_element(By.CSS_SELECTOR, SUMMARY),
+                f"{slug}: focus not on the error summary",
+            )
             _assert_accessible(browser, f"{slug} (errors, htmx)")
         _fill(browser, data)
         _continue(browser)

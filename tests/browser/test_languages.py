@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Case
-from tests.browser.conftest import LiveServer, axe_violations, describe, fill
+from tests.browser.conftest import LiveServer, axe_violations, describe, fill, press
 from tests.journey import complete, emailed_tracking_link, latest_reference, send
 from tests.languages import TRACKING_ACTIONS, TRANSLATED, route_in
 from tests.pages import page_urls
@@ -34,11 +34,7 @@ def _check(driver: webdriver.Chrome, lang: str, where: str) -> None:
 
 
 def _press(driver: webdriver.Chrome, selector: str = PRIMARY) -> None:
-    before = driver.current_url
-    driver.find_element(By.CSS_SELECTOR, selector).send_keys(Keys.ENTER)
-    WebDriverWait(driver, 10).until(
-        lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, SUMMARY)
-    )
+    press(driver, driver.find_element(By.CSS_SELECTOR, selector))
 
 
 def _choose(driver: webdriver.Chrome, live_server: LiveServer, lang: str) -> None:

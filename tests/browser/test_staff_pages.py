@@ -21,7 +21,7 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.demo import DEMO_PASSWORD
 from portal.staff.guard import require_role
-from tests.browser.conftest import LiveServer, axe_violations, describe
+from tests.browser.conftest import LiveServer, axe_violations, describe, press
 from tests.pages import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -82,12 +82,8 @@ class Visit:
             element = form.find_element(By.NAME, name)
             element.clear()
             element.send_keys(value)
-        before = self.driver.current_url
         target = form.find_element(By.XPATH, f".//button[normalize-space()='{button}']") if button else None
-        (target or form.find_element(By.CSS_SELECTOR, "button[type=submit]")).click()
-        WebDriverWait(self.driver, 10).until(
-            lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
-        )
+        press(self.driver, target or form.find_element(By.CSS_SELECTOR, "button[type=submit]"), click=True)
         self.check(where)
 
     def text(self, selector: str) -> str:

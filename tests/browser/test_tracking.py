@@ -7,9 +7,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser.conftest import LiveServer, axe_violations, describe
+from tests.browser.conftest import LiveServer, axe_violations, describe, press
 from tests.journey import complete, emailed_tracking_link, latest_reference, send
 
 pytestmark = pytest.mark.browser
@@ -32,11 +31,7 @@ def _check(driver: webdriver.Chrome, where: str) -> None:
 
 
 def _press(driver: webdriver.Chrome, xpath: str) -> None:
-    before = driver.current_url
-    driver.find_element(By.XPATH, xpath).send_keys(Keys.ENTER)
-    WebDriverWait(driver, 10).until(
-        lambda d: d.current_url != before or d.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
-    )
+    press(driver, driver.find_element(By.XPATH, xpath))
 
 
 def test_tracking_pages_and_errors_with_axe(live_server: LiveServer, browser: webdriver.Chrome) -> None:

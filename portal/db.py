@@ -40,35 +40,58 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
 # always runs in a write transaction that saw the latest data; reads made before it in the same
 # request come from the snapshot before it (for a GET these are the page's reads; its writes are
 # bookkeeping such as "viewed" entries and last-seen times).
+#
+# PostgreSQL, same rule, other reason. Its default isolation (READ COMMITTED) gives every
+# statement its own snapshot even inside a transaction, so a GET's reads gain nothing from one:
+# they run in autocommit mode, which spares the BEGIN and the ROLLBACK round trips, and keeps
+# psycopg's prepared statements (a ROLLBACK deallocates them all, so a page's queries were
+# parsed and planned again on every view). The first statement that may write switches the
+# connection back (psycopg then sends BEGIN first), so writes keep one transaction per action.
 _reads_first: ContextVar[bool] = ContextVar("portal_db_reads_first", default=False)
-_DEFERRED = "portal_sqlite_deferred"  # in Connection.info: the open transaction holds no lock yet
-_READS = ("SELECT", "PRAGMA")  # anything else (WITH included: it may write) takes the lock
+_DEFERRED = "portal_reads_first"  # in Connection.info: no write yet in this transaction
+_READS = ("SELECT", "PRAGMA")  # anything else (WITH included: it may write) is a write
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _is_write(statement: str) -> bool:
+    return not statement.lstrip()[:6].upper().startswith(_READS) or " FOR UPDATE" in statement
 
 
 def _sqlite_begin(conn: Any) -> None:
     deferred = _reads_first.get()
-    _sqlite_end(conn)
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
     conn.info[_DEFERRED] = deferred
 
 
-def _sqlite_end(conn: Any) -> None:
-    conn.info[_DEFERRED] = False
+def _pg_begin(conn: Any) -> None:
+    deferred = _reads_first.get()
+    if deferred or conn.info.get(_DEFERRED):  # ours to set or to undo (idle here: no BEGIN sent yet);
+        conn.connection.driver_connection.autocommit = deferred  # SQLAlchemy's AUTOCOMMIT is left alone
+    conn.info[_DEFERRED] = deferred
 
 
-def _take_write_lock(conn: Any) -> None:
-    """End a deferred transaction's snapshot and begin again holding the write lock."""
+def _writes_now(conn: Any) -> None:
+    """From here on the transaction may write: SQLite ends the read snapshot and begins again
+    holding the write lock; PostgreSQL leaves autocommit (the next statement sends BEGIN)."""
     if conn.info.get(_DEFERRED):
         conn.info[_DEFERRED] = False
         raw = conn.connection.driver_connection
-        raw.execute("COMMIT")  # nothing written yet: this only lets go of the snapshot
-        raw.execute("BEGIN IMMEDIATE")
+        if conn.dialect.name == "sqlite":
+            raw.execute("COMMIT")  # nothing written yet: this only lets go of the snapshot
+            raw.execute("BEGIN IMMEDIATE")
+        else:
+            raw.autocommit = False
 
 
-def _sqlite_before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-    if conn.info.get(_DEFERRED) and not statement.lstrip()[:6].upper().startswith(_READS):
-        _take_write_lock(conn)
+def _ended(conn: Any) -> None:
+    if conn.info.get(_DEFERRED) and conn.dialect.name != "sqlite":
+        conn.connection.driver_connection.autocommit = False  # the pool's connections stay as they were
+    conn.info[_DEFERRED] = False
+
+
+def _before_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if conn.info.get(_DEFERRED) and _is_write(statement):
+        _writes_now(conn)
 
 
 def make_engine(url: str) -> Engine:
@@ -76,11 +99,13 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
-        event.listen(engine, "before_cursor_execute", _sqlite_before_execute)
-        event.listen(engine, "commit", _sqlite_end)
-        event.listen(engine, "rollback", _sqlite_end)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "begin", _pg_begin)
+    event.listen(engine, "before_cursor_execute", _before_execute)
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
+    return engine
 
 
 @dataclass
@@ -96,9 +121,8 @@ class Database:
         engine = make_engine(app.config["SQLALCHEMY_URL"])
         app.extensions["portal.db"] = _State(engine, sessionmaker(engine, expire_on_commit=False))
         app.teardown_appcontext(self._close)
-        if engine.dialect.name == "sqlite":
-            app.before_request(self._begin_request)
-            app.teardown_request(self._end_request)
+        app.before_request(self._begin_request)
+        app.teardown_request(self._end_request)
 
     @staticmethod
     def _begin_request() -> None:
@@ -128,13 +152,13 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One transaction per action: commit on success, roll back everything on error.
 
-        On SQLite during a GET it holds the write lock from its first statement (see _reads_first).
+        During a GET it writes from its first statement (see _reads_first).
         """
         session = self.session
         writes = _reads_first.set(False)
         try:
-            if session.in_transaction() and self.engine.dialect.name == "sqlite":
-                _take_write_lock(session.connection())
+            if session.in_transaction():
+                _writes_now(session.connection())
             yield session
             session.commit()
         except BaseException:

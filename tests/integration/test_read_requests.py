@@ -1,4 +1,8 @@
-"""SQLite: GET requests read without the write lock; every write still holds it (portal/db.py)."""
+"""GET requests read without holding a transaction open; every write still runs in one (portal/db.py).
+
+SQLite: reads take no write lock. PostgreSQL: reads run in autocommit (no BEGIN, no ROLLBACK, and
+prepared statements survive from one page view to the next); a write switches back first.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from psycopg.pq import TransactionStatus
+from sqlalchemy import func, select, text
 
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.models import StaffUser
 from portal.services.staff import create_staff
+from tests.pg import Cluster
 
 
 @pytest.fixture
@@ -113,3 +119,67 @@ def test_a_write_in_a_read_request_holds_the_lock_until_it_commits(sqlite_app: F
             assert not _write_lock_is_free(db_file)
         assert _write_lock_is_free(db_file)  # committed: the lock is free again, and the reads go on
         assert _staff_count() == 2
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_app(pg_cluster: Cluster) -> Iterator[Flask]:
+    cluster = pg_cluster
+    cluster.psql("CREATE DATABASE reads TEMPLATE template_portal")
+    app = create_app(TestConfig(cluster.url("reads")))
+    with app.app_context(), db.transaction() as session:
+        create_staff(session, "first@example.gov.uk", "First", "officer", "a password long enough 1")
+    yield app
+    app.extensions["portal.db"].engine.dispose()
+    cluster.psql("DROP DATABASE reads")
+
+
+def _pg_status() -> TransactionStatus:
+    raw = db.session.connection().connection.driver_connection
+    return raw.info.transaction_status
+
+
+@pytest.mark.postgres
+def test_postgres_read_request_opens_no_transaction(pg_app: Flask) -> None:
+    with _in_request(pg_app, "GET"):
+        assert _staff_count() == 1
+        assert _pg_status() == TransactionStatus.IDLE  # read in autocommit: nothing to roll back
+    with _in_request(pg_app, "POST"):
+        assert _staff_count() == 1
+        assert _pg_status() == TransactionStatus.INTRANS  # a POST's reads are in its transaction
+
+
+@pytest.mark.postgres
+def test_postgres_writes_in_a_read_request_are_one_transaction(pg_app: Flask) -> None:
+    with _in_request(pg_app, "GET"):
+        assert _staff_count() == 1
+        with pytest.raises(RuntimeError), db.transaction() as session:
+            create_staff(session, "second@example.gov.uk", "Second", "officer", "a password long enough 2")
+            session.flush()
+            assert _pg_status() == TransactionStatus.INTRANS
+            raise RuntimeError("the action fails after its first write")
+        assert _staff_count() == 1  # nothing of it was kept
+        # A stray write, outside db.transaction(): the statement itself leaves autocommit first.
+        create_staff(db.session, "third@example.gov.uk", "Third", "officer", "a password long enough 3")
+        db.session.flush()
+        assert _pg_status() == TransactionStatus.INTRANS
+        db.session.rollback()
+        assert _staff_count() == 1
+        with db.transaction() as session:
+            create_staff(session, "fourth@example.gov.uk", "Fourth", "officer", "a password long enough 4")
+        assert _staff_count() == 2
+        assert _pg_status() == TransactionStatus.IDLE  # and back to reading
+
+
+@pytest.mark.postgres
+def test_postgres_page_statements_stay_prepared_from_view_to_view(pg_app: Flask) -> None:
+    """psycopg prepares a statement on its fifth run; a ROLLBACK at the end of each view would
+    deallocate it, so every view would parse and plan its queries again."""
+    for _ in range(6):  # each its own request: the session closes, the connection goes back to the pool
+        with _in_request(pg_app, "GET"):
+            assert _staff_count() == 1
+    with _in_request(pg_app, "GET"):
+        prepared = db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+        assert prepared and prepared >= 1

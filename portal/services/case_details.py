@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import current_app
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import Case, ComplainedAbout, StaffUser, StageRecord
@@ -33,9 +33,14 @@ def themes() -> tuple[str, ...]:
     return tuple(configured) if configured else DEFAULT_THEMES
 
 
+def latest_theme(case_id: ColumnElement[int] | int) -> Select[str | None]:
+    """The theme of a case: its latest stage's that has one."""
+    stmt = select(StageRecord.theme).where(StageRecord.case_id == case_id, StageRecord.theme.is_not(None))
+    return stmt.order_by(StageRecord.stage.desc()).limit(1)
+
+
 def theme_of(session: Session, case: Case) -> str | None:
-    stmt = select(StageRecord.theme).where(StageRecord.case_id == case.id, StageRecord.theme.is_not(None))
-    return session.scalar(stmt.order_by(StageRecord.stage.desc()).limit(1))
+    return session.scalar(latest_theme(case.id))
 
 
 def theme_clause(theme: str) -> ColumnElement[bool]:

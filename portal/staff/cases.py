@@ -111,7 +111,7 @@ def case(reference: str) -> str:
     found = load_case(reference)
     user, now = current_staff(), staff_auth.clock()
     session = db.session
-    if not queues.viewed_recently(session, found, user, now):  # most views write nothing (no lock)
+    if not queues.viewed_recently(found, user, now):  # most views write nothing (no lock)
         with db.transaction() as session:
             queues.record_view(session, found, user, now)
         session.expire(found, ["events"])  # the chronology shows this view too

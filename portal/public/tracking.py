@@ -40,8 +40,8 @@ def _tracked_case() -> Case | None:
     found = tracking.live_case(db.session, _token())
     if found is None:
         return None
-    g.track_holder, case = found
-    return case
+    g.track_holder, g.track_ombudsman = found.holder, found.ombudsman
+    return found.case
 
 
 def needs_case(view: F) -> F:
@@ -176,7 +176,7 @@ def track_case() -> str:
         window=complainant.window_state(case, rules(), today),
         can_escalate=complainant.can_ask_next_stage(case, rules()),
         ombudsman_now=_ombudsman_now(case, today),
-        lgo_enquiries=ombudsman.for_family(db.session, case),
+        lgo_enquiries=ombudsman.for_family(db.session, case) if g.track_ombudsman else [],
         confirm=forms.ConfirmForm(),
         holder=g.track_holder,
     )

@@ -7,12 +7,12 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.models import Case, TrackingLink, TrackingSession
+from portal.models import Case, LgoEnquiry, TrackingLink, TrackingSession
 from portal.models.base import utcnow
 from portal.notify.outbox import queue_email
 from portal.services.cases import SYSTEM, add_event
@@ -144,22 +144,29 @@ def live_session(session: Session, token: str | None, now: datetime | None = Non
     return session.scalar(select(TrackingSession).where(*_live_clause(token_hash(token), now or utcnow())))
 
 
-def live_case(session: Session, token: str | None, now: datetime | None = None) -> tuple[str, Case] | None:
+class Tracked(NamedTuple):
+    holder: str
+    case: Case
+    ombudsman: bool  # whether the Ombudsman has enquiries about the case (most have none)
+
+
+def live_case(session: Session, token: str | None, now: datetime | None = None) -> Tracked | None:
     """Who holds this token's live session and its case, with the person and deadlines every case
     page shows: one query for what each of the family's pages starts with."""
     if not token:
         return None
     values = {"token_hash": token_hash(token), "now": now or utcnow()}
     found = session.execute(_live_case(), values).unique().first()
-    return (found[0], found[1]) if found else None
+    return Tracked(*found) if found else None
 
 
 @cache
-def _live_case() -> Select[str, Case]:
+def _live_case() -> Select[str, Case, bool]:
     """live_case's statement, built once (values bound at execution)."""
     live = _live_clause(bindparam("token_hash"), bindparam("now"))
+    enquiries = exists().where(LgoEnquiry.complaint_case_id == Case.id)
     return (
-        select(TrackingSession.holder, Case)
+        select(TrackingSession.holder, Case, enquiries)
         .join(Case, Case.id == TrackingSession.case_id)
         .where(*live)
         .options(joinedload(Case.complainant), joinedload(Case.deadlines))

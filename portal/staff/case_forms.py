@@ -62,8 +62,8 @@ class QueueForm(FlaskForm):
     # Choices are the council's themes, set by the view (portal.services.case_details.themes).
     theme = SelectField("Theme", widget=GovSelect(), choices=[], default="")
     assigned = SelectField("Assigned to", widget=GovSelect(), choices=choices(ASSIGNMENT), default="any")
-    q = StringField("Search by reference, name or words in the complaint", widget=GovTextInput(),
-                    validators=[Optional(), Length(max=100)])  # fmt: skip
+    q = StringField("Search by reference, name or words in the complaint", validators=[
+        Optional(), Length(max=100, message="Search must be 100 characters or fewer")])  # fmt: skip
     sort = SelectField("Sort by", widget=GovSelect(), choices=choices(SORTS), default="due")
 
 

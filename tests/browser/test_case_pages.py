@@ -199,6 +199,7 @@ def test_detail_compliment_and_response_error_states_and_htmx_filters(manager: V
     WebDriverWait(v.driver, 10).until(lambda d: "theme=Plans" in d.current_url)
     swapped.until(lambda d: jo in d.find_element(By.ID, "queue-results").text)
     v.check("queue: htmx theme filter")
+    v.get("/staff/cases?q=" + "x" * 101, "queue: search too long")
     assert not v.failures, "\n".join(f"{where}:\n{text}" for where, text in v.failures.items())
 
 

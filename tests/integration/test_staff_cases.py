@@ -74,6 +74,12 @@ def test_queue_lists_filters_and_searches(
     assert "No cases match" in checked(client.get("/staff/cases?assigned=me")).get_text()
     # Nonsense in the URL falls back to the defaults rather than failing.
     checked(client.get("/staff/cases?queue=bogus&sort=nope&page=x&stage=9"))
+    # The search box keeps what was typed; a search too long to be one says so beside the box.
+    box = checked(client.get('/staff/cases?q=Nia "New"')).select_one("input#q")
+    assert box["value"] == 'Nia "New"' and box["type"] == "search" and not box.get("aria-describedby")
+    soup = checked(client.get("/staff/cases?q=" + "x" * 101))
+    assert soup.select_one("#q-error").get_text(" ", strip=True) == "Error: Search must be 100 characters or fewer"
+    assert soup.select_one("input#q")["aria-describedby"] == "q-error"
 
 
 def test_queue_filters_answer_htmx_with_the_results_only(

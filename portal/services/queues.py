@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from math import ceil
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -179,18 +179,17 @@ def _search_clause() -> ColumnElement[bool]:
     )
 
 
-Row = TypeVar("Row", bound=Select[Any])
-
-
-def _ordered(stmt: Row, sort: str, due: ColumnElement[Any]) -> Row:
-    if sort == "received_new":
-        return stmt.order_by(Case.received_on.desc(), Case.id.desc())
-    if sort == "received_old":
-        return stmt.order_by(Case.received_on, Case.id)
+def _order(sort: str, due: ColumnElement[Any], *, backwards: bool = False) -> list[ColumnElement[Any]]:
+    """The queue's order (or its reverse): every sort ends on a unique key, so reading it
+    backwards gives exactly the same rows."""
+    keys: list[Any] = [Case.received_on, Case.id]
+    descending = sort == "received_new"
     if sort == "reference":
-        return stmt.order_by(Case.reference)
-    # Cases with no running clock go last on every database (NULLS LAST is not portable).
-    return stmt.order_by(due.is_(None), due, Case.received_on, Case.id)
+        keys = [Case.reference]
+    elif sort not in ("received_new", "received_old"):
+        # Cases with no running clock go last on every database (NULLS LAST is not portable).
+        keys = [due.is_(None), due, Case.received_on, Case.id]
+    return [key.desc() if descending != backwards else key.asc() for key in keys]
 
 
 @dataclass(frozen=True)
@@ -209,8 +208,10 @@ class _Shape:
 
 
 @lru_cache(maxsize=512)
-def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
-    """The count and the page (25 rows of the columns a queue shows) for one shape of filter."""
+def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any]]:
+    """The count and the page (25 rows of the columns a queue shows) for one shape of filter; the
+    page twice: in the queue's order, and backwards for the pages nearer the end (an offset is
+    read from the start, so the last page of a million cases read forwards read them all)."""
     due, actions = next_due_column(), overdue_actions_column()
     where: list[ColumnElement[bool]] = []
     if shape.assigned_only or shape.assigned == "me":
@@ -236,8 +237,14 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
         where.append(_search_clause())
     ids = ids.where(*where)
     count = select(func.count()).select_from(ids.subquery())
-    page_ids = _ordered(ids, shape.sort, due).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
-    page = (
+    forwards, backwards = _order(shape.sort, due), _order(shape.sort, due, backwards=True)
+    return count, _page(ids, forwards, due, actions), _page(ids, backwards, due, actions)
+
+
+def _page(ids: Select[Any], order: list[ColumnElement[Any]], due: ColumnElement[Any],
+          actions: ColumnElement[Any]) -> Select[Any]:  # fmt: skip
+    page_ids = ids.order_by(*order).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
+    return (
         select(
             Case.reference, Person.name, Case.service_area, Case.procedure, Case.stage, Case.status,
             Case.restricted, Case.assigned_to_id, StaffUser.name, due, actions,
@@ -245,8 +252,8 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
         .join(page_ids, Case.id == page_ids.c.id)
         .outerjoin(Person, Case.complainant_id == Person.id)
         .outerjoin(StaffUser, Case.assigned_to_id == StaffUser.id)
+        .order_by(*order)
     )  # fmt: skip
-    return count, _ordered(page, shape.sort, due)
 
 
 def search(
@@ -259,18 +266,21 @@ def search(
         f.queue, f.sort, f.assigned, sees_only_assigned(user), bool(f.procedure), bool(f.stage),
         bool(f.service_area), bool(f.theme), bool(f.q),
     )  # fmt: skip
-    count, page = _statements(shape)
+    count, forwards, backwards = _statements(shape)
     values = {
         "today": today, "soon": soon, "user_id": user.id, "procedure": f.procedure, "stage": f.stage,
         "service_area": f.service_area, "theme": f.theme, "like": f"%{f.q.lower()}%",
-        "offset": (f.page - 1) * PAGE_SIZE,
     }  # fmt: skip
     connection = session.connection()  # plain rows, not entities: no need for the ORM's execution path
     total = connection.scalar(count, values) or 0
+    offset = (f.page - 1) * PAGE_SIZE
+    if offset < total <= offset * 2:  # nearer the end: read that end, then turn the rows round
+        end = min(offset + PAGE_SIZE, total)
+        found = list(connection.execute(backwards, {**values, "offset": total - end}))[: end - offset][::-1]
+    else:
+        found = list(connection.execute(forwards, {**values, "offset": offset}))
     rows = []
-    for ref, name, area, procedure, stage, status, restricted, assignee_id, assignee, next_due, late in (
-        connection.execute(page, values)
-    ):
+    for ref, name, area, procedure, stage, status, restricted, assignee_id, assignee, next_due, late in found:
         row_phase = phase(Status(status), next_due, today)
         is_soon = status in _RUNNING and next_due is not None and today <= next_due <= soon
         rows.append(QueueRow(ref, name, area, procedure, stage, status, restricted, assignee_id, assignee,

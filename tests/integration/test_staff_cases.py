@@ -99,13 +99,23 @@ def test_queue_filters_answer_htmx_with_the_results_only(
 
 
 def test_queue_pages_of_25(app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]) -> None:
-    for n in range(30):
-        make_case(app, f"Person {n}", days_ago=n % 10)
+    refs = [make_case(app, f"Person {n}", days_ago=n % 10) for n in range(30)]  # made in id order
     signed_in(client, clock)
     first = checked(client.get("/staff/cases?sort=reference"))
     assert len(first.select("#queue-table tbody tr")) == 25 and "30 cases" in first.get_text()
     second = checked(client.get("/staff/cases?sort=reference&page=2"))
     assert len(second.select("#queue-table tbody tr")) == 5
+    # Page 2 is nearer the end, so it is read backwards and turned round: the same order either way.
+    oldest_first = sorted(range(30), key=lambda n: (-(n % 10), n))
+    newest_first = sorted(range(30), key=lambda n: (n % 10, -n))
+    for sort, expected in (("reference", sorted(refs)), ("received_old", [refs[n] for n in oldest_first]),
+                           ("received_new", [refs[n] for n in newest_first]), ("due", None)):  # fmt: skip
+        shown = [
+            a.get_text()
+            for page in (1, 2)
+            for a in checked(client.get(f"/staff/cases?sort={sort}&page={page}")).select("#queue-table tbody th a")
+        ]
+        assert shown == expected if expected else sorted(shown) == sorted(refs), sort
     # A page number no database integer holds is past the last page, not a failure.
     far = checked(client.get("/staff/cases?sort=reference&page=" + "9" * 30))
     assert "30 cases" in far.get_text() and not far.select("#queue-table tbody tr")

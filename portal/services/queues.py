@@ -182,14 +182,15 @@ def _search_clause() -> ColumnElement[bool]:
 def _order(sort: str, due: ColumnElement[Any], *, backwards: bool = False) -> list[ColumnElement[Any]]:
     """The queue's order (or its reverse): every sort ends on a unique key, so reading it
     backwards gives exactly the same rows."""
-    keys: list[Any] = [Case.received_on, Case.id]
-    descending = sort == "received_new"
+    keys: list[Any]
     if sort == "reference":
         keys = [Case.reference]
-    elif sort not in ("received_new", "received_old"):
-        # Cases with no running clock go last on every database (NULLS LAST is not portable).
+    elif sort in ("received_new", "received_old"):
+        keys = [Case.received_on, Case.id]
+    else:  # Cases with no running clock go last on every database (NULLS LAST is not portable).
         keys = [due.is_(None), due, Case.received_on, Case.id]
-    return [key.desc() if descending != backwards else key.asc() for key in keys]
+    descending = (sort == "received_new") != backwards
+    return [key.desc() if descending else key.asc() for key in keys]
 
 
 @dataclass(frozen=True)

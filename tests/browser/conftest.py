@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from werkzeug.serving import make_server
 
@@ -109,12 +108,26 @@ def load_without_javascript(driver: webdriver.Chrome, url: str) -> None:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
 
+def _gone(element: WebElement) -> bool:
+    """Whether the element has left the page. Mid-navigation Chrome may answer that the node no
+    longer belongs to the document instead of the usual stale reference: gone, too."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" not in str(error.msg):
+            raise
+        return True
+    return False
+
+
 def press(driver: webdriver.Chrome, element: WebElement, *, click: bool = False) -> None:
     """Press a button or link (Enter, as a keyboard user would; or a click) and wait for what it
     brings: a new page, or htmx's swap of the main content. Either way the element pressed is
     gone, so a page that still shows the last error summary is never taken for the answer."""
     element.click() if click else element.send_keys(Keys.ENTER)
-    WebDriverWait(driver, 10).until(staleness_of(element))
+    WebDriverWait(driver, 10).until(lambda _d: _gone(element))
     WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
 
 

@@ -119,6 +119,23 @@ def test_queue_pages_of_25(app: Flask, client: FlaskClient, clock: Clock, staff:
     assert "30 cases" in far.get_text() and not far.select("#queue-table tbody tr")
 
 
+def test_dated_queues_page_in_due_order(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    """Overdue and due-soon cases all have a due date, so their order has no "no date" key (the
+    index gives it as it is): due date, then received, then id, read either way across pages."""
+    refs = [make_case(app, f"Person {n}", days_ago=20 + n % 7) for n in range(30)]
+    with app.app_context():
+        found = db.session.execute(
+            select(Case.reference).where(Case.reference.in_(refs))
+            .order_by(Case.next_due_on, Case.received_on, Case.id)
+        ).scalars().all()  # fmt: skip
+    signed_in(client, clock)
+    pages = [checked(client.get(f"/staff/cases?queue=overdue&sort=due&page={page}")) for page in (1, 2)]
+    assert [a.get_text() for page in pages for a in page.select("#queue-table tbody th a")] == found
+    assert len(set(found)) == 30
+
+
 def _queries_for(app: Flask, client: FlaskClient) -> int:
     client.get("/staff/cases")  # warm up
     with counted(app) as statements:

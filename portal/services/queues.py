@@ -147,9 +147,14 @@ def overdue_actions_column() -> ColumnElement[Any]:
     )
 
 
-def _queue_clause(
-    queue: str, due: ColumnElement[Any], actions: ColumnElement[Any]
-) -> ColumnElement[bool] | None:
+def _with_overdue_actions() -> Select[Any]:
+    """Ids of the cases with an overdue action: from the few open actions (their status and due
+    index), rather than counting each case's actions for every case in the database."""
+    late = select(Commitment.case_id).where(Commitment.due_on < _TODAY)
+    return late.where(Commitment.status.not_in(DONE_COMMITMENTS))
+
+
+def _queue_clause(queue: str, due: ColumnElement[Any]) -> ColumnElement[bool] | None:
     running = Case.status.in_(_RUNNING)
     on_time = or_(due.is_(None), due >= _TODAY)
     clauses: dict[str, Callable[[], ColumnElement[bool] | None]] = {
@@ -162,7 +167,7 @@ def _queue_clause(
             and_(Case.status == Status.AWAITING_COMPLAINANT.value, on_time),
         ),
         "paused": lambda: Case.status == Status.PAUSED.value,
-        "actions_overdue": lambda: actions > 0,
+        "actions_overdue": lambda: Case.id.in_(_with_overdue_actions()),
         "closed": lambda: Case.status.in_(_CLOSED),
         "all": lambda: None,
     }
@@ -187,18 +192,22 @@ def _order(
     sort: str, queue: str, due: ColumnElement[Any], *, backwards: bool = False
 ) -> list[ColumnElement[Any]]:
     """The queue's order (or its reverse): every sort ends on a unique key, so reading it
-    backwards gives exactly the same rows. By due date, cases with no running clock go last;
-    where the queue has none the order is the area-and-due index's own, so a page is read from
-    it in order and the database stops after 25 rows instead of sorting every match."""
+    backwards gives exactly the same rows. By due date, cases with no running clock go last
+    (NULLS LAST: PostgreSQL's due index holds them there, so the first page of every case is read
+    from it; SQLite sorts); the overdue and due-soon queues have none, so theirs is the
+    area-and-due index's own order."""
     keys: list[Any]
     if sort == "reference":
         keys = [Case.reference]
     elif sort in ("received_new", "received_old"):
         keys = [Case.received_on, Case.id]
     else:
-        keys = ([] if queue in _DATED else [due.is_(None)]) + [due, Case.received_on, Case.id]
+        keys = [due, Case.received_on, Case.id]
     descending = (sort == "received_new") != backwards
-    return [key.desc() if descending else key.asc() for key in keys]
+    order = [key.desc() if descending else key.asc() for key in keys]
+    if sort == "due" and queue not in _DATED:
+        order[0] = order[0].nulls_first() if descending else order[0].nulls_last()
+    return order
 
 
 @dataclass(frozen=True)
@@ -225,7 +234,7 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any]]:
     where: list[ColumnElement[bool]] = []
     if shape.assigned_only or shape.assigned == "me":
         where.append(Case.assigned_to_id == bindparam("user_id"))
-    clause = _queue_clause(shape.queue, due, actions)
+    clause = _queue_clause(shape.queue, due)
     if clause is not None:
         where.append(clause)
     if shape.procedure:

@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
-from portal.models import Case, CaseEvent, Person, StaffAccessLog
+from portal.models import Case, CaseEvent, Commitment, Person, StaffAccessLog
 from portal.services.cases import SYSTEM, NewCase, record_case
 from portal.services.rules import rules
 from tests.integration import test_staff_auth as auth
@@ -134,6 +134,26 @@ def test_dated_queues_page_in_due_order(
     pages = [checked(client.get(f"/staff/cases?queue=overdue&sort=due&page={page}")) for page in (1, 2)]
     assert [a.get_text() for page in pages for a in page.select("#queue-table tbody th a")] == found
     assert len(set(found)) == 30
+
+
+def test_actions_overdue_queue_lists_cases_with_an_action_past_its_date_not_done(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    late, done, later, none = (make_case(app, n) for n in ("Lee Late", "Dee Done", "Lou Later", "Ned None"))
+    past, future = date.today() - timedelta(days=3), date.today() + timedelta(days=3)
+    actions = [(late, past, "in_progress"), (late, past, "complete"), (late, past, "not_started"),
+               (done, past, "complete"), (done, past, "not_accepted"), (later, future, "not_started")]
+    with app.app_context(), db.transaction() as session:
+        for ref, due_on, status in actions:
+            case_id = session.scalar(select(Case.id).where(Case.reference == ref))
+            session.add(Commitment(case_id=case_id, source="panel", text="Sorry", due_on=due_on,
+                                   status=status))  # fmt: skip
+    signed_in(client, clock)
+    soup = checked(client.get("/staff/cases?queue=actions_overdue"))
+    rows = soup.select("#queue-table tbody tr")
+    assert [r.select_one("th a").get_text() for r in rows] == [late]
+    assert "2 actions overdue" in rows[0].get_text(" ", strip=True)  # the complete one is not counted
+    assert "1 case" in soup.select_one("#queue-results h2").get_text() and none not in soup.get_text()
 
 
 def _queries_for(app: Flask, client: FlaskClient) -> int:

@@ -9,7 +9,20 @@ from functools import cache, lru_cache
 from math import ceil
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Select, String, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    Subquery,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
@@ -174,35 +187,54 @@ def _queue_clause(queue: str, due: ColumnElement[Any]) -> ColumnElement[bool] | 
     return clauses[queue]()
 
 
-def _search_clause() -> ColumnElement[bool]:
+# What a queue sorts on: the case table's columns, or the same names on a search's matches.
+_SORT_COLUMNS = ("id", "reference", "received_on", "next_due_on")
+
+
+def _matching(where: list[ColumnElement[bool]], *, trigram: bool) -> tuple[Select[Any], Any]:
+    """The ids of the cases the filters allow whose reference, summary or child's name holds the
+    words, or whose complainant's name does, and the columns (_SORT_COLUMNS) to sort them on.
+
+    With trigram indexes (PostgreSQL, migration 0018): a union of two selects of one table each,
+    every filter inside both, so the database chooses for each between the trigram indexes (a
+    rare word) and the queue's own index (a common word in a short queue); an OR across the
+    person join could use neither and read every case and person. SQLite has no such index and
+    reads the table either way, fastest in one pass."""
     like = bindparam("like", type_=String)
-    return or_(
+    in_case = or_(
         func.lower(Case.reference).like(like),
-        func.lower(Person.name).like(like),
         func.lower(Case.summary).like(like),
-        func.lower(func.coalesce(Case.child_name, "")).like(like),
+        func.lower(Case.child_name).like(like),  # no name: NULL, which is not a match
     )
+    by_person = func.lower(Person.name).like(like)
+    if not trigram:
+        found = select(Case.id).outerjoin(Person, Case.complainant_id == Person.id)
+        return found.where(*where, or_(in_case, by_person)), Case.__table__.c
+    columns = [Case.__table__.c[name] for name in _SORT_COLUMNS]
+    also = select(*columns).join(Person, Case.complainant_id == Person.id)
+    # Each case once (not in both), so the two are simply added together, not de-duplicated.
+    also = also.where(*where, by_person, in_case.is_not(true()))
+    matches = union_all(select(*columns).where(*where, in_case), also).subquery()
+    return select(matches.c.id), matches.c
 
 
 # Queues whose every case has a due date (a date before today or within the next days).
 _DATED = frozenset({"overdue", "due_soon"})
 
 
-def _order(
-    sort: str, queue: str, due: ColumnElement[Any], *, backwards: bool = False
-) -> list[ColumnElement[Any]]:
-    """The queue's order (or its reverse): every sort ends on a unique key, so reading it
-    backwards gives exactly the same rows. By due date, cases with no running clock go last
-    (NULLS LAST: PostgreSQL's due index holds them there, so the first page of every case is read
-    from it; SQLite sorts); the overdue and due-soon queues have none, so theirs is the
-    area-and-due index's own order."""
+def _order(sort: str, queue: str, c: Any, *, backwards: bool = False) -> list[ColumnElement[Any]]:
+    """The queue's order (or its reverse) on columns `c` (_SORT_COLUMNS): every sort ends on a
+    unique key, so reading it backwards gives exactly the same rows. By due date, cases with no
+    running clock go last (NULLS LAST: PostgreSQL's due index holds them there, so the first page
+    of every case is read from it; SQLite sorts); the overdue and due-soon queues have none, so
+    theirs is the area-and-due index's own order."""
     keys: list[Any]
     if sort == "reference":
-        keys = [Case.reference]
+        keys = [c.reference]
     elif sort in ("received_new", "received_old"):
-        keys = [Case.received_on, Case.id]
+        keys = [c.received_on, c.id]
     else:
-        keys = [due, Case.received_on, Case.id]
+        keys = [c.next_due_on, c.received_on, c.id]
     descending = (sort == "received_new") != backwards
     order = [key.desc() if descending else key.asc() for key in keys]
     if sort == "due" and queue not in _DATED:
@@ -223,6 +255,7 @@ class _Shape:
     service_area: bool
     theme: bool
     q: bool
+    trigram: bool  # the database has the search's trigram indexes (PostgreSQL)
 
 
 @lru_cache(maxsize=512)
@@ -230,7 +263,7 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any]]:
     """The count and the page (25 rows of the columns a queue shows) for one shape of filter; the
     page twice: in the queue's order, and backwards for the pages nearer the end (an offset is
     read from the start, so the last page of a million cases read forwards read them all)."""
-    due, actions = next_due_column(), overdue_actions_column()
+    due = next_due_column()
     where: list[ColumnElement[bool]] = []
     if shape.assigned_only or shape.assigned == "me":
         where.append(Case.assigned_to_id == bindparam("user_id"))
@@ -249,24 +282,25 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any]]:
         where.append(Case.assigned_to_id.is_(None))
     # Ids first (from the status/due index where the filter allows), then the page's 25 cases
     # with their people: the count and the paging never read case rows they do not show.
-    ids = select(Case.id)
     if shape.q:
-        ids = ids.outerjoin(Person, Case.complainant_id == Person.id)
-        where.append(_search_clause())
-    ids = ids.where(*where)
+        ids, columns = _matching(where, trigram=shape.trigram)
+    else:
+        ids, columns = select(Case.id).where(*where), Case.__table__.c
     count = select(func.count()).select_from(ids.subquery())
-    forwards = _order(shape.sort, shape.queue, due)
-    backwards = _order(shape.sort, shape.queue, due, backwards=True)
-    return count, _page(ids, forwards, due, actions), _page(ids, backwards, due, actions)
+    pages = []
+    for backwards in (False, True):
+        inner = _order(shape.sort, shape.queue, columns, backwards=backwards)
+        page_ids = ids.order_by(*inner).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
+        pages.append(_page(page_ids, _order(shape.sort, shape.queue, Case.__table__.c, backwards=backwards)))
+    return count, pages[0], pages[1]
 
 
-def _page(ids: Select[Any], order: list[ColumnElement[Any]], due: ColumnElement[Any],
-          actions: ColumnElement[Any]) -> Select[Any]:  # fmt: skip
-    page_ids = ids.order_by(*order).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
+def _page(page_ids: Subquery, order: list[ColumnElement[Any]]) -> Select[Any]:
+    """The columns a queue shows for the cases `page_ids` chose, in `order`."""
     return (
         select(
             Case.reference, Person.name, Case.service_area, Case.procedure, Case.stage, Case.status,
-            Case.restricted, Case.assigned_to_id, StaffUser.name, due, actions,
+            Case.restricted, Case.assigned_to_id, StaffUser.name, next_due_column(), overdue_actions_column(),
         )
         .join(page_ids, Case.id == page_ids.c.id)
         .outerjoin(Person, Case.complainant_id == Person.id)
@@ -283,7 +317,7 @@ def search(
     soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
     shape = _Shape(
         f.queue, f.sort, f.assigned, sees_only_assigned(user), bool(f.procedure), bool(f.stage),
-        bool(f.service_area), bool(f.theme), bool(f.q),
+        bool(f.service_area), bool(f.theme), bool(f.q), session.get_bind().dialect.name == "postgresql",
     )  # fmt: skip
     count, forwards, backwards = _statements(shape)
     values = {

@@ -83,6 +83,31 @@ def test_queue_lists_filters_and_searches(
     assert soup.select_one("input#q")["aria-describedby"] == "q-error"
 
 
+def test_queue_search_finds_each_field_and_counts_a_case_once(
+    app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
+) -> None:
+    both = make_case(app, "Robin Hood", summary="Robin's social worker never rang back.")
+    child = make_case(app, "Sam Parent", summary="No reply to letters.")
+    other = make_case(app, "Alex Other", summary="Missed visits.")
+    with app.app_context(), db.transaction() as session:
+        session.get(
+            Case, session.scalar(select(Case.id).where(Case.reference == child))
+        ).child_name = "Robin Young"
+    signed_in(client, clock)
+
+    def found(q: str) -> tuple[str, list[str]]:
+        soup = checked(client.get("/staff/cases", query_string={"queue": "all", "q": q}))
+        refs = [a.get_text() for a in soup.select("#queue-table tbody th a")]
+        return soup.select_one("#queue-results h2").get_text(" ", strip=True), refs
+
+    # In the name and the summary of one case, the child's name of another: two cases, each once.
+    assert found("ROBIN") == ("All cases: 2 cases", [both, child])
+    assert found("rang back") == ("All cases: 1 case", [both])  # the summary only
+    assert found("alex") == ("All cases: 1 case", [other])  # the complainant's name only
+    assert found(other.lower()[:9])[0].endswith("3 cases")  # part of a reference: all three
+    assert found("young") == ("All cases: 1 case", [child])  # the child's name only
+
+
 def test_queue_filters_answer_htmx_with_the_results_only(
     app: Flask, client: FlaskClient, clock: Clock, staff: dict[str, int]
 ) -> None:
@@ -141,8 +166,14 @@ def test_actions_overdue_queue_lists_cases_with_an_action_past_its_date_not_done
 ) -> None:
     late, done, later, none = (make_case(app, n) for n in ("Lee Late", "Dee Done", "Lou Later", "Ned None"))
     past, future = date.today() - timedelta(days=3), date.today() + timedelta(days=3)
-    actions = [(late, past, "in_progress"), (late, past, "complete"), (late, past, "not_started"),
-               (done, past, "complete"), (done, past, "not_accepted"), (later, future, "not_started")]
+    actions = [
+        (late, past, "in_progress"),
+        (late, past, "complete"),
+        (late, past, "not_started"),
+        (done, past, "complete"),
+        (done, past, "not_accepted"),
+        (later, future, "not_started"),
+    ]
     with app.app_context(), db.transaction() as session:
         for ref, due_on, status in actions:
             case_id = session.scalar(select(Case.id).where(Case.reference == ref))

@@ -259,10 +259,12 @@ class _Shape:
 
 
 @lru_cache(maxsize=512)
-def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any]]:
-    """The count and the page (25 rows of the columns a queue shows) for one shape of filter; the
-    page twice: in the queue's order, and backwards for the pages nearer the end (an offset is
-    read from the start, so the last page of a million cases read forwards read them all)."""
+def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any], Select[Any]]:
+    """For one shape of filter: the first page (25 rows of the columns a queue shows) with the
+    count as its last column, the most asked for, in one round trip; and for the other pages the
+    count and the page twice: in the queue's order, and backwards for the pages nearer the end (an
+    offset is read from the start, so the last page of a million cases read forwards read them
+    all)."""
     due = next_due_column()
     where: list[ColumnElement[bool]] = []
     if shape.assigned_only or shape.assigned == "me":
@@ -292,7 +294,8 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any]]:
         inner = _order(shape.sort, shape.queue, columns, backwards=backwards)
         page_ids = ids.order_by(*inner).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
         pages.append(_page(page_ids, _order(shape.sort, shape.queue, Case.__table__.c, backwards=backwards)))
-    return count, pages[0], pages[1]
+    first = pages[0].add_columns(count.scalar_subquery())
+    return first, count, pages[0], pages[1]
 
 
 def _page(page_ids: Subquery, order: list[ColumnElement[Any]]) -> Select[Any]:
@@ -312,26 +315,33 @@ def _page(page_ids: Subquery, order: list[ColumnElement[Any]]) -> Select[Any]:
 def search(
     session: Session, user: StaffUser, wanted: QueueFilter, today: date, calendar: Calendar
 ) -> QueuePage:
-    """One page of cases matching the filter, with their next due date and phase: two queries."""
+    """One page of cases matching the filter, with their next due date and phase: one query for
+    the first page, two for the others."""
     f = wanted.normalised()
     soon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS)
     shape = _Shape(
         f.queue, f.sort, f.assigned, sees_only_assigned(user), bool(f.procedure), bool(f.stage),
         bool(f.service_area), bool(f.theme), bool(f.q), session.get_bind().dialect.name == "postgresql",
     )  # fmt: skip
-    count, forwards, backwards = _statements(shape)
+    first, count, forwards, backwards = _statements(shape)
     values = {
         "today": today, "soon": soon, "user_id": user.id, "procedure": f.procedure, "stage": f.stage,
         "service_area": f.service_area, "theme": f.theme, "like": f"%{f.q.lower()}%",
     }  # fmt: skip
     connection = session.connection()  # plain rows, not entities: no need for the ORM's execution path
-    total = connection.scalar(count, values) or 0
     offset = (f.page - 1) * PAGE_SIZE
-    if offset < total <= offset * 2:  # nearer the end: read that end, then turn the rows round
-        end = min(offset + PAGE_SIZE, total)
-        found = list(connection.execute(backwards, {**values, "offset": total - end}))[: end - offset][::-1]
+    found: list[Any]
+    if not offset:  # the count comes with the rows (no rows: nothing matches)
+        with_total = list(connection.execute(first, {**values, "offset": 0}))
+        total, found = (with_total[0][-1] if with_total else 0), [row[:-1] for row in with_total]
     else:
-        found = list(connection.execute(forwards, {**values, "offset": offset}))
+        total = connection.scalar(count, values) or 0
+        if offset < total <= offset * 2:  # nearer the end: read that end, then turn the rows round
+            end = min(offset + PAGE_SIZE, total)
+            read = list(connection.execute(backwards, {**values, "offset": total - end}))
+            found = read[: end - offset][::-1]
+        else:
+            found = list(connection.execute(forwards, {**values, "offset": offset}))
     rows = []
     for ref, name, area, procedure, stage, status, restricted, assignee_id, assignee, next_due, late in found:
         row_phase = phase(Status(status), next_due, today)

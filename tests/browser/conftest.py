@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -108,18 +112,35 @@ def load_without_javascript(driver: webdriver.Chrome, url: str) -> None:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
 
+def _left_the_page(error: WebDriverException) -> bool:
+    """Mid-navigation Chrome may answer that a node no longer belongs to the document instead of
+    the usual stale reference: the element has left the page all the same."""
+    return isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(
+        error.msg
+    )
+
+
 def _gone(element: WebElement) -> bool:
-    """Whether the element has left the page. Mid-navigation Chrome may answer that the node no
-    longer belongs to the document instead of the usual stale reference: gone, too."""
+    """Whether the element has left the page."""
     try:
         element.is_enabled()
-    except StaleElementReferenceException:
-        return True
     except WebDriverException as error:
-        if "does not belong to the document" not in str(error.msg):
+        if not _left_the_page(error):
             raise
         return True
     return False
+
+
+def h1_text(driver: webdriver.Chrome) -> str:
+    """The page's h1 text, or "" while a navigation has none to read yet (for waits)."""
+    try:
+        return str(driver.find_element(By.TAG_NAME, "h1").text)
+    except NoSuchElementException:
+        return ""
+    except WebDriverException as error:
+        if not _left_the_page(error):
+            raise
+        return ""
 
 
 def press(driver: webdriver.Chrome, element: WebElement, *, click: bool = False) -> None:

@@ -12,7 +12,14 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from portal.demo import DEMO_PASSWORD
-from tests.browser.conftest import LiveServer, axe_violations, describe, load_without_javascript, press
+from tests.browser.conftest import (
+    LiveServer,
+    axe_violations,
+    describe,
+    h1_text,
+    load_without_javascript,
+    press,
+)
 from tests.browser.test_staff_pages import Visit, _set_up_mfa, _tab_to, staff_server, visit
 
 pytestmark = pytest.mark.browser
@@ -229,5 +236,5 @@ def test_compliments_filter_without_javascript_and_an_enquiry_by_keyboard(office
         _tab_to(driver, f"#{field}-month").send_keys(str(day.month))
         _tab_to(driver, f"#{field}-year").send_keys(str(day.year))
     _tab_to(driver, "main form button").send_keys(Keys.ENTER)
-    WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "h1").text.startswith("Case LG-"))
+    WebDriverWait(driver, 10).until(lambda d: h1_text(d).startswith("Case LG-"))
     assert "26 888 002" in v.text("main")

@@ -10,7 +10,6 @@ from pathlib import Path
 import pyotp
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -21,7 +20,7 @@ from portal import create_app
 from portal.config import TestConfig
 from portal.demo import DEMO_PASSWORD
 from portal.staff.guard import require_role
-from tests.browser.conftest import LiveServer, axe_violations, describe, press
+from tests.browser.conftest import LiveServer, axe_violations, describe, h1_text, press
 from tests.pages import EXAMPLES
 
 pytestmark = pytest.mark.browser
@@ -189,8 +188,7 @@ def _tab_to(driver: webdriver.Chrome, matches: str, limit: int = 60) -> WebEleme
 
 
 def _wait_for_h1(driver: webdriver.Chrome, text: str) -> None:
-    wait = WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,))
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "h1").text == text)
+    WebDriverWait(driver, 10).until(lambda d: h1_text(d) == text)
 
 
 def test_sign_in_and_set_up_mfa_with_the_keyboard_only(visit: Visit) -> None:

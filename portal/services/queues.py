@@ -147,14 +147,15 @@ def next_due_column() -> ColumnElement[Any]:
 _TODAY, _SOON = bindparam("today", type_=Date), bindparam("soon", type_=Date)
 
 
+def _overdue_action() -> tuple[ColumnElement[bool], ...]:
+    """An action or recommendation past its date and not done (the queue's count and filter)."""
+    return Commitment.due_on < _TODAY, Commitment.status.not_in(DONE_COMMITMENTS)
+
+
 def overdue_actions_column() -> ColumnElement[Any]:
     return (
         select(func.count(Commitment.id))
-        .where(
-            Commitment.case_id == Case.id,
-            Commitment.due_on < _TODAY,
-            Commitment.status.not_in(DONE_COMMITMENTS),
-        )
+        .where(Commitment.case_id == Case.id, *_overdue_action())
         .correlate(Case)
         .scalar_subquery()
     )
@@ -163,8 +164,7 @@ def overdue_actions_column() -> ColumnElement[Any]:
 def _with_overdue_actions() -> Select[Any]:
     """Ids of the cases with an overdue action: from the few open actions (their status and due
     index), rather than counting each case's actions for every case in the database."""
-    late = select(Commitment.case_id).where(Commitment.due_on < _TODAY)
-    return late.where(Commitment.status.not_in(DONE_COMMITMENTS))
+    return select(Commitment.case_id).where(*_overdue_action())
 
 
 def _queue_clause(queue: str, due: ColumnElement[Any]) -> ColumnElement[bool] | None:

@@ -366,14 +366,18 @@ def _case_page_case() -> Select[Case]:
             joinedload(Case.complainant),
             joinedload(Case.assigned_to),
             joinedload(Case.deadlines),  # a handful per case: joined, one round trip fewer
-            selectinload(Case.events),
+            selectinload(Case.events).joinedload(CaseEvent.staff_actor).load_only(StaffUser.name),
         )
     )
 
 
-def case_by_reference(session: Session, reference: str) -> Case | None:
-    """The case with everything its page shows, loaded up front (no lazy loads while rendering)."""
-    found = session.scalars(_case_page_case(), {"reference": reference.strip().upper()})
+def case_by_reference(session: Session, reference: str, *, reload: bool = False) -> Case | None:
+    """The case with everything its page shows, loaded up front (no lazy loads while rendering);
+    `reload` reads it again over what the session holds (after a write the page must show)."""
+    statement = _case_page_case()
+    if reload:
+        statement = statement.execution_options(populate_existing=True)
+    found = session.scalars(statement, {"reference": reference.strip().upper()})
     return found.unique().one_or_none()
 
 
@@ -393,13 +397,6 @@ def record_view(session: Session, case: Case, user: StaffUser, now: datetime) ->
                   summary=f"Viewed by {user.name}.", data={})
     )  # fmt: skip
     return True
-
-
-def staff_names(session: Session, ids: set[int]) -> dict[int, str]:
-    """Names of the staff in a chronology, in one query."""
-    if not ids:
-        return {}
-    return dict(session.execute(select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
 
 
 def response_points(session: Session, case: Case) -> list[ResponsePoint]:

@@ -60,9 +60,11 @@ def cases() -> str:
     wanted = _filter(request.args)
     result = queues.search(db.session, current_staff(), wanted, today(), rules().calendar_for("corporate"))
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
+    # One url_for for every pagination link: the same URL, page last.
+    page_prefix = url_for("staff.cases", **args, page=0).removesuffix("0")
 
     def page_url(n: int) -> str:
-        return url_for("staff.cases", **args, page=n)
+        return f"{page_prefix}{n}"
 
     shown = dict(
         result=result, wanted=wanted, page_url=page_url, procedures=PROCEDURE_NAMES, areas=AREAS,
@@ -114,15 +116,13 @@ def case(reference: str) -> str:
     if not queues.viewed_recently(found, user, now):  # most views write nothing (no lock)
         with db.transaction() as session:
             queues.record_view(session, found, user, now)
-        session.expire(found, ["events"])  # the chronology shows this view too
-    actor_ids = {e.actor_id for e in found.events if e.actor_kind == "staff" and e.actor_id}
+        found = queues.case_by_reference(session, reference, reload=True) or found  # with this view
     role = staff_actions.ROLES.get(user.role)
     has = case_extras.present(session, found)
     return render_template(
         "staff/cases/case.html",
         case=found,
         dues=_due_lines(found),
-        names=queues.staff_names(session, actor_ids),
         letters=documents.letters_of(session, found) if "letters" in has else [],
         emails=outbox.of_case(session, found) if "emails" in has else [],
         language_names=LANGUAGE_NAMES,

@@ -217,8 +217,23 @@ def test_case_page_shows_banner_dates_chronology_and_records_views(
     assert "do not post to their home" in banner and "do not leave voicemail" in banner
     assert "Weekdays 10 to 2" in banner and "large print" in banner
     assert soup.select("details.govuk-details") and "working days" in soup.select_one("details").get_text()
-    assert "Viewed by Officer" in soup.select_one("#chronology + ol").get_text()
-    client.get(f"/staff/cases/{ref}")
+    # The view just recorded is on the page, under the name of who did it (read with the chronology).
+    latest = soup.select_one("#chronology + ol li")
+    assert "Viewed by Officer." in latest.get_text() and latest.span.get_text().endswith("– Officer")
+    with counted(app) as statements:
+        client.get(f"/staff/cases/{ref}")
+    with app.app_context(), db.transaction() as session:  # notes by every other member of staff
+        case_id = session.scalar(select(Case.id).where(Case.reference == ref))
+        for role, user_id in staff.items():
+            if role != "officer":
+                session.add(CaseEvent(case_id=case_id, at=clock.now, actor_kind="staff", actor_id=user_id,
+                                      kind="note", summary=f"Note by {role}.", data={}))  # fmt: skip
+    with counted(app) as more_staff:
+        soup = checked(client.get(f"/staff/cases/{ref}"))
+    assert len(more_staff) == len(statements)  # their names come with the chronology, no query each
+    lines = [li.span.get_text() for li in soup.select("#chronology + ol li")]
+    assert any(line.endswith("– Responding Manager") for line in lines)
+    assert any(line.endswith("– Officer") for line in lines)
     with app.app_context():
         views = db.session.scalar(select(func.count(CaseEvent.id)).where(CaseEvent.kind == "viewed"))
     assert views == 1  # once an hour per person

@@ -12,6 +12,7 @@ from babel.dates import format_skeleton
 from flask import Flask, current_app, request, session
 from flask_babel import format_date, get_locale
 
+from portal import jinja_i18n
 from portal.domain.working_days import long_date as english_long_date
 from portal.extensions import babel
 
@@ -115,7 +116,7 @@ def _short_date(d: date, locale: str) -> str:
 def short_date(d: date) -> str:
     """"3 Mar 2026" in the reader's language, for tables (the back office's queues): each date
     is formatted by Babel once, not once per row per request."""
-    return _short_date(d, str(get_locale()))
+    return _short_date(d, jinja_i18n.current().locale)
 
 
 def init_app(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Faster gettext for templates: the same translations as Flask-Babel's, looked up once per request.
+"""Faster gettext: the same translations as Flask-Babel's, looked up once per request.
 
 Flask-Babel installs `lambda s: get_translations().ugettext(s)` in Jinja, which works out the
 request's Babel context, domain and locale again for every string: a page has 150 to 200
@@ -7,33 +7,62 @@ Jinja's eval context, not its context (which Jinja copies for every call inside 
 keep Jinja's "newstyle" behaviour exactly (autoescaped result, `%` formatting with the variables,
 `num` and `context` filled in) but remember the request's translations beside Flask-Babel's
 own locale; `force_locale` (letters and emails in the person's language) and `refresh()`
-replace that locale object, so the next string looks the translations up again.
+replace that locale object, so the next string looks the translations up again. Python code
+keeps Flask-Babel's own functions; RequestDomain gives them the same memory.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from flask import Flask, g
-from flask_babel import get_translations
+from flask_babel import Babel, Domain, get_domain, get_locale
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 
-def _translations() -> Any:
+class _Current(NamedTuple):
+    translations: Any
+    locale: str  # str(get_locale()), e.g. "en_GB"
+
+
+def current() -> _Current:
+    """The request's translations and locale name, worked out once per request and locale."""
     try:
         ctx = g._flask_babel
-        locale, translations = ctx.portal_translations
+        locale, found = ctx.portal_translations
         if locale is ctx.babel_locale:
-            return translations
+            return found
     except (AttributeError, RuntimeError):  # not looked up yet in this request, or no app context
         pass
-    translations = get_translations()
+    found = _Current(Domain.get_translations(get_domain()), str(get_locale()))
     ctx = g.get("_flask_babel") if g else None
     if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        ctx.portal_translations = (ctx.babel_locale, translations)
-    return translations
+        ctx.portal_translations = (ctx.babel_locale, found)
+    return found
+
+
+class RequestDomain(Domain):
+    """The app's message domain with the same per-request memory, for Python code: Flask-Babel's
+    gettext, ngettext and lazy strings (labels, stage names, letters) ask the domain for its
+    translations on every call, and its own answer works the locale out again each time."""
+
+    def get_translations(self) -> Any:
+        return current().translations
+
+
+class PortalBabel(Babel):
+    """Flask-Babel, with RequestDomain as the default domain (portal.extensions.babel)."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return RequestDomain(domain=self.domain)
+
+
+def _translations() -> Any:
+    return current().translations
 
 
 def _finish(context: EvalContext, rv: str, variables: dict[str, Any]) -> str:

@@ -177,7 +177,6 @@ def track_case() -> str:
         can_escalate=complainant.can_ask_next_stage(case, rules()),
         ombudsman_now=_ombudsman_now(case, today),
         lgo_enquiries=ombudsman.for_family(db.session, case) if g.track_ombudsman else [],
-        confirm=forms.ConfirmForm(),
         holder=g.track_holder,
     )
 

@@ -358,7 +358,8 @@ VIEW_EVERY = 3600  # seconds: a "viewed" entry at most once per user per case pe
 
 # The case page's statements are built once and take their values as bound parameters (issue #10).
 @cache
-def _case_page_case() -> Select[Case]:
+def case_page_statement() -> Select[Case]:
+    """A case by its reference (bound as "reference") with everything its pages show."""
     return (
         select(Case)
         .where(Case.reference == bindparam("reference"))
@@ -374,7 +375,7 @@ def _case_page_case() -> Select[Case]:
 def case_by_reference(session: Session, reference: str, *, reload: bool = False) -> Case | None:
     """The case with everything its page shows, loaded up front (no lazy loads while rendering);
     `reload` reads it again over what the session holds (after a write the page must show)."""
-    statement = _case_page_case()
+    statement = case_page_statement()
     if reload:
         statement = statement.execution_options(populate_existing=True)
     found = session.scalars(statement, {"reference": reference.strip().upper()})

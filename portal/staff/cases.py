@@ -110,15 +110,15 @@ def _due_lines(case: Case) -> list[DueLine]:
 @bp.get("/cases/<reference>")
 @require_role(*READERS)
 def case(reference: str) -> str:
-    found = load_case(reference)
-    user, now = current_staff(), staff_auth.clock()
     session = db.session
+    loaded, has = case_extras.case_and_present(session, reference)
+    found = authorise_case(loaded)
+    user, now = current_staff(), staff_auth.clock()
     if not queues.viewed_recently(found, user, now):  # most views write nothing (no lock)
         with db.transaction() as session:
             queues.record_view(session, found, user, now)
         found = queues.case_by_reference(session, reference, reload=True) or found  # with this view
     role = staff_actions.ROLES.get(user.role)
-    has = case_extras.present(session, found)
     return render_template(
         "staff/cases/case.html",
         case=found,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     or_,
     select,
     true,
@@ -147,9 +148,15 @@ def next_due_column() -> ColumnElement[Any]:
 _TODAY, _SOON = bindparam("today", type_=Date), bindparam("soon", type_=Date)
 
 
+def _one_of(values: Iterable[str]) -> list[ColumnElement[str]]:
+    """A fixed list of statuses for IN / NOT IN as one bound value each: a plain list becomes an
+    "expanding" parameter, which SQLAlchemy writes into the SQL on every run."""
+    return [literal(value, String) for value in values]
+
+
 def _overdue_action() -> tuple[ColumnElement[bool], ...]:
     """An action or recommendation past its date and not done (the queue's count and filter)."""
-    return Commitment.due_on < _TODAY, Commitment.status.not_in(DONE_COMMITMENTS)
+    return Commitment.due_on < _TODAY, Commitment.status.not_in(_one_of(DONE_COMMITMENTS))
 
 
 def overdue_actions_column() -> ColumnElement[Any]:
@@ -168,20 +175,20 @@ def _with_overdue_actions() -> Select[Any]:
 
 
 def _queue_clause(queue: str, due: ColumnElement[Any]) -> ColumnElement[bool] | None:
-    running = Case.status.in_(_RUNNING)
+    running = Case.status.in_(_one_of(_RUNNING))
     on_time = or_(due.is_(None), due >= _TODAY)
     clauses: dict[str, Callable[[], ColumnElement[bool] | None]] = {
-        "open": lambda: Case.status.in_(_OPEN),
+        "open": lambda: Case.status.in_(_one_of(_OPEN)),
         "overdue": lambda: and_(running, due < _TODAY),
         "due_soon": lambda: and_(running, due >= _TODAY, due <= _SOON),
-        "awaiting_us": lambda: and_(Case.status.in_(_OURS), on_time),
+        "awaiting_us": lambda: and_(Case.status.in_(_one_of(_OURS)), on_time),
         "awaiting_complainant": lambda: or_(
             Case.status == Status.RESPONDED.value,
             and_(Case.status == Status.AWAITING_COMPLAINANT.value, on_time),
         ),
         "paused": lambda: Case.status == Status.PAUSED.value,
         "actions_overdue": lambda: Case.id.in_(_with_overdue_actions()),
-        "closed": lambda: Case.status.in_(_CLOSED),
+        "closed": lambda: Case.status.in_(_one_of(_CLOSED)),
         "all": lambda: None,
     }
     return clauses[queue]()

@@ -12,15 +12,21 @@ header, footer, skip link and "Exit this page" are the same on every page in a l
 cost a macro call each (a quarter of a question page). The part is kept under its name, the
 language and the keys given, so a part may only depend on those and on the app's configuration;
 never put a nonce, a CSRF token or anything of the person's inside one.
+
+`cached_form_page(key, render)` keeps a page with a form whose only parts of the person's are
+the CSRF token and the nonce (a question not yet answered, or answered by a choice): the key
+given must settle everything else the page shows.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
 from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.parser import Parser
@@ -31,6 +37,7 @@ from portal.security import csp_nonce
 
 # Random per process, never sent: a page containing it verbatim is not possible by chance.
 _NONCE_SLOT = "portal-nonce-" + secrets.token_hex(16)
+_CSRF_SLOT = "portal-csrf-" + secrets.token_hex(16)
 # Parts kept per app (a key may carry a path): past this many, start again rather than grow.
 MAX_PARTS = 2000
 
@@ -38,6 +45,30 @@ MAX_PARTS = 2000
 def _store() -> dict[tuple[Any, ...], str]:
     store: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("portal.page_cache", {})
     return store
+
+
+def cached_form_page(key: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """render(), once per key, language, path with its query, and fragment-or-not; later requests
+    get the same page with their own CSRF token and nonce. Only for GETs: a form with errors, or
+    with anything the person typed, must not be kept (the caller decides, and puts in the key
+    whatever else the page depends on: the form's data, the step's position, the back link)."""
+    if "csp_nonce" in g or "csrf_token" in g:  # already made for this request: the render has them
+        return render()
+    store = _store()
+    full_key = ("form-page", str(get_locale()), request.full_path, is_fragment_request(), *key)
+    page = store.get(full_key)
+    if page is None:
+        g.csp_nonce, g.csrf_token = _NONCE_SLOT, _CSRF_SLOT
+        try:
+            page = render()
+        finally:
+            g.pop("csp_nonce", None)
+            g.pop("csrf_token", None)
+        if not session.modified:
+            if len(store) >= MAX_PARTS:
+                store.clear()
+            store[full_key] = page
+    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_NONCE_SLOT, csp_nonce())
 
 
 def cached_page(template: str) -> str:

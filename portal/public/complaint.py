@@ -10,12 +10,14 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.wrappers import Response
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField
 
 from portal import htmx
 from portal.extensions import db
 from portal.i18n import current_language
 from portal.limits import client_address, limit
 from portal.models import Draft
+from portal.page_cache import cached_form_page
 from portal.public import forms, journey
 from portal.public.views import bp
 from portal.services import drafts, submissions, uploads
@@ -55,12 +57,17 @@ def _areas() -> list[tuple[str, Any]]:
     return [a for a in areas if not offered or a[0] in offered]
 
 
-def _render_step(step: journey.Step, form: Any, answers: journey.Answers, draft: Draft | None) -> str:
+def _place(step: journey.Step, answers: journey.Answers) -> dict[str, Any]:
+    """Where the step is in the journey: its position, and where Back goes."""
     position, total = journey.progress(step, answers)
     previous = journey.previous_step(step, answers)
     back = _step_url(previous) if previous else url_for("public.start")
     if request.args.get("change"):
         back = url_for("public.check_answers")
+    return {"position": position, "total": total, "back_url": back}
+
+
+def _render_step(step: journey.Step, form: Any, answers: journey.Answers, draft: Draft | None) -> str:
     full = step.template
     partial = full.replace("complaint/", "complaint/_")
     return htmx.render(
@@ -68,12 +75,35 @@ def _render_step(step: journey.Step, form: Any, answers: journey.Answers, draft:
         partial,
         step=step,
         form=form,
-        position=position,
-        total=total,
-        back_url=back,
         draft=draft,
         change=bool(request.args.get("change")),
+        **_place(step, answers),
     )
+
+
+# Fields whose saved answer is one of a fixed list of choices, never something typed.
+_CHOICE_FIELDS = (RadioField, SelectField, SelectMultipleField, BooleanField)
+
+
+def _show_step(step: journey.Step, answers: journey.Answers, draft: Draft | None) -> str:
+    """A question page (GET). Until the person has typed into it, the page is the same for
+    everyone at that point of the journey in that language, so it is rendered once and kept
+    (issue #10: the GOV.UK form macros were most of a question page's time); the key is the step,
+    its choice answers, its place in the journey and (in cached_form_page) the language and URL."""
+
+    def render() -> str:
+        return _render_step(step, _make_form(step, answers), answers, draft)
+
+    data = journey.form_data(step, answers)
+    typed = any(
+        value not in (None, "", [])
+        and not issubclass(getattr(step.form, name).field_class, _CHOICE_FIELDS)
+        for name, value in data.items()
+    )
+    if typed or step.template != journey.QUESTION_TEMPLATE:
+        return render()
+    key = (step.slug, repr(sorted(data.items())), *_place(step, answers).values())
+    return cached_form_page(key, render)
 
 
 @bp.get("/make-a-complaint")
@@ -90,8 +120,10 @@ def question(slug: str) -> Response | str:
     answers = draft.answers if draft else {}
     if step not in journey.applicable(answers):
         return redirect(_step_url(journey.first_unanswered(answers)))
-    form = _make_form(step, answers) if request.method == "GET" else _posted_form(step)
-    if request.method == "POST" and form.validate():
+    if request.method == "GET":
+        return _show_step(step, answers, draft)
+    form = _posted_form(step)
+    if form.validate():
         return _save_step(step, form, draft)
     return _render_step(step, form, answers, draft)
 

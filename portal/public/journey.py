@@ -14,6 +14,7 @@ from wtforms.fields.core import UnboundField
 from portal.public import forms
 
 Answers = dict[str, Any]
+QUESTION_TEMPLATE = "public/complaint/question.html"
 
 
 def _complaint(a: Answers) -> bool:
@@ -30,7 +31,7 @@ class Step:
     title: Any  # lazy string: the page's title and h1
     form: type[FlaskForm]
     applies: Callable[[Answers], bool] = lambda a: True
-    template: str = "public/complaint/question.html"
+    template: str = QUESTION_TEMPLATE
     # Fields that are dates (stored as ISO strings in the answers).
     dates: tuple[str, ...] = ()
     # The field whose label or legend is the page's h1 (GOV.UK: no heading repeated above it).

@@ -6,6 +6,10 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.helpers import check_page, nonce_of
+from tests.journey import PARENT_COMPLAINT, answer, complete, csrf
 
 
 def _nonces(client: FlaskClient, path: str) -> tuple[str, set[str], str]:
@@ -65,3 +69,54 @@ def test_the_switcher_on_a_page_with_a_token_is_never_kept(app: Flask, client: F
     parts = app.jinja_env.portal_parts  # type: ignore[attr-defined]
     assert not any("not-a-real-token-abc" in str(key) for key in parts)
     assert not any("not-a-real-token-abc" in str(html) for html in parts.values())
+
+
+QUESTION = "/make-a-complaint/what-to-do"
+
+
+def _plain(reply: TestResponse) -> str:
+    """The page without this response's CSRF token and nonce."""
+    body = reply.get_data(as_text=True)
+    return body.replace(csrf(body), "TOKEN").replace(nonce_of(reply) or "?", "NONCE")
+
+
+def _kept_pages(app: Flask) -> dict[tuple[object, ...], str]:
+    store = app.extensions["portal.page_cache"]
+    return {key: page for key, page in store.items() if key[0] == "form-page"}
+
+
+def test_a_question_page_is_kept_each_visitor_with_their_own_token(app: Flask, client: FlaskClient) -> None:
+    other = app.test_client()
+    first, second, again = client.get(QUESTION), other.get(QUESTION), client.get(QUESTION)
+    tokens = [csrf(reply.get_data(as_text=True)) for reply in (first, second, again)]
+    assert tokens[0] != tokens[1]  # two people, two sessions, two tokens
+    assert _plain(first) == _plain(second) == _plain(again)
+    assert nonce_of(first) != nonce_of(again)
+    for reply in (first, second, again):
+        body = reply.get_data(as_text=True)
+        check_page(body, nonce_of(reply))
+        assert "portal-csrf-" not in body and "portal-nonce-" not in body
+    assert any("what-to-do" in key for key in _kept_pages(app))
+    # The token on the kept page is the person's own: the answer is accepted.
+    reply = other.post(QUESTION, data={"kind": "complaint", "csrf_token": tokens[1]})
+    assert reply.status_code == 303 and reply.headers["Location"].endswith("/make-a-complaint/who")
+
+
+def test_a_choice_answer_is_shown_to_its_person_only(app: Flask, client: FlaskClient) -> None:
+    answer(client, "what-to-do", {"kind": "compliment"})
+    mine = client.get(QUESTION).get_data(as_text=True)
+    assert re.search(r'value="compliment"[^>]*checked', mine)
+    theirs = app.test_client().get(QUESTION).get_data(as_text=True)
+    assert "checked" not in theirs
+
+
+def test_errors_and_typed_answers_are_never_kept(app: Flask, client: FlaskClient) -> None:
+    token = csrf(client.get(QUESTION).get_data(as_text=True))
+    assert "There is a problem" in client.post(QUESTION, data={"csrf_token": token}).get_data(as_text=True)
+    assert "There is a problem" not in app.test_client().get(QUESTION).get_data(as_text=True)
+    complete(client, PARENT_COMPLAINT[:3])  # the child's name is typed on the third step
+    child = client.get("/make-a-complaint/child").get_data(as_text=True)
+    assert "Sam Smith" in child
+    kept = _kept_pages(app)
+    assert kept and not any("Sam Smith" in page for page in kept.values())
+    assert len([key for key in kept if "child" in key]) == 1  # the empty one the person first saw

@@ -100,7 +100,8 @@ def _show_step(step: journey.Step, answers: journey.Answers, draft: Draft | None
         and not issubclass(getattr(step.form, name).field_class, _CHOICE_FIELDS)
         for name, value in data.items()
     )
-    if typed or step.template != journey.QUESTION_TEMPLATE:
+    other_query = set(request.args) - {"change"}  # kept per URL: no page per made-up query string
+    if typed or other_query or step.template != journey.QUESTION_TEMPLATE:
         return render()
     key = (step.slug, repr(sorted(data.items())), *_place(step, answers).values())
     return cached_form_page(key, render)

@@ -97,6 +97,8 @@ def test_a_question_page_is_kept_each_visitor_with_their_own_token(app: Flask, c
         check_page(body, nonce_of(reply))
         assert "portal-csrf-" not in body and "portal-nonce-" not in body
     assert any("what-to-do" in key for key in _kept_pages(app))
+    assert client.get(QUESTION + "?utm=x").status_code == 200
+    assert not any("/make-a-complaint/what-to-do?utm=x" in key for key in _kept_pages(app))
     # The token on the kept page is the person's own: the answer is accepted.
     reply = other.post(QUESTION, data={"kind": "complaint", "csrf_token": tokens[1]})
     assert reply.status_code == 303 and reply.headers["Location"].endswith("/make-a-complaint/who")

@@ -25,6 +25,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
 from portal.domain.working_days import Calendar
@@ -380,6 +381,24 @@ def case_page_statement() -> Select[Case]:
             lazyload(Case.events).joinedload(CaseEvent.staff_actor).load_only(StaffUser.name),
         )
     )
+
+
+@cache
+def _chronology_statement() -> Select[CaseEvent]:
+    """A case's chronology (bound as "case_id") with who wrote each entry."""
+    return (
+        select(CaseEvent)
+        .where(CaseEvent.case_id == bindparam("case_id"))
+        .order_by(CaseEvent.id)
+        .options(joinedload(CaseEvent.staff_actor).load_only(StaffUser.name))
+    )
+
+
+def load_chronology(session: Session, case: Case) -> None:
+    """Read the case's chronology now, by a statement built once: the lazy load works out its
+    options' cache key on every use (a seventh of the case page's time, issue #10)."""
+    events = session.scalars(_chronology_statement(), {"case_id": case.id}).unique().all()
+    set_committed_value(case, "events", list(events))
 
 
 def case_by_reference(session: Session, reference: str, *, reload: bool = False) -> Case | None:

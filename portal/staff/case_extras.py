@@ -62,6 +62,7 @@ def case_and_present(session: Session, reference: str) -> tuple[Case | None, Pre
     found = session.execute(_case_and_present(), {"reference": reference.strip().upper()}).unique().first()
     if found is None:
         return None, Present(frozenset(), None)
+    queues.load_chronology(session, found[0])
     row = found._mapping
     names = frozenset(name for name, there in row.items() if name not in ("Case", "theme") and there)
     return found[0], Present(names, row["theme"])

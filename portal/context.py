@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_date
 
 from portal.config import ADVOCACY, Ombudsman
 from portal.htmx import is_fragment_request
-from portal.i18n import LANGUAGE_NAMES, available, current_language, text_direction, with_readable_numbers
+from portal.i18n import (
+    LANGUAGE_NAMES,
+    available,
+    current_language,
+    format_date,
+    text_direction,
+    with_readable_numbers,
+)
 from portal.services.rules import rules
 
 

@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
 from flask import current_app
-from flask_babel import force_locale, format_date, get_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.i18n import babel_locale, text_direction, with_readable_numbers
+from portal.i18n import babel_locale, format_date, text_direction, with_readable_numbers
 from portal.models import Case, OutboxMessage, Person
 from portal.models.outbox import CANCELLED, PENDING
 from portal.services import cases as case_service

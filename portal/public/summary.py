@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms.fields.core import UnboundField
 
+from portal.i18n import format_date
 from portal.models import Case, Draft
 from portal.public import forms, journey
 

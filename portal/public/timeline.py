@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.working_days import Explanation
-from portal.i18n import day_and_month, list_separator, long_date
+from portal.i18n import day_and_month, format_date, list_separator, long_date
 from portal.models import Case, Deadline
 from portal.services import deadlines
 from portal.services.rules import Rules

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_date, get_babel
+from flask_babel import force_locale, get_babel
 from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session, object_session
 
@@ -28,7 +28,7 @@ from portal.config import ADVOCACY, Ombudsman
 from portal.documents import formats
 from portal.documents.formats import Target
 from portal.documents.letters import Letter, build_context, in_language, letter
-from portal.i18n import babel_locale
+from portal.i18n import babel_locale, format_date
 from portal.models import Case, CaseEvent, Document
 from portal.services.cases import SYSTEM, Actor, add_event
 from portal.services.rules import rules

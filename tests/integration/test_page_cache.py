@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.helpers import check_page, nonce_of
+from tests.integration.test_annual_report import sign_in
 from tests.journey import PARENT_COMPLAINT, answer, complete, csrf
 
 
@@ -122,3 +124,34 @@ def test_errors_and_typed_answers_are_never_kept(app: Flask, client: FlaskClient
     kept = _kept_pages(app)
     assert kept and not any("Sam Smith" in page for page in kept.values())
     assert len([key for key in kept if "child" in key]) == 1  # the empty one the person first saw
+
+
+def _navigation(body: str) -> tuple[list[str], str | None, str]:
+    """The back office navigation's links, the one marked as here, and its sign-out token."""
+    soup = BeautifulSoup(body, "html.parser")
+    nav = soup.select_one("nav[aria-label='Back office']")
+    assert nav is not None
+    here = nav.select_one("[aria-current='page']")
+    token = nav.select_one("form input[name='csrf_token']")
+    assert token is not None
+    links = [a.get_text(strip=True) for a in nav.select("a")]
+    return links, here.get_text(strip=True) if here else None, str(token["value"])
+
+
+def test_staff_navigation_is_kept_per_page_and_role_with_each_session_s_token(app: Flask) -> None:
+    """The back office navigation ({% cached %} around the sign-out form's CSRF token): the page
+    marked as here follows the page, an administrator's has no case links, and each session
+    signs out with its own token (which works)."""
+    officer, admin = app.test_client(), app.test_client()
+    sign_in(app, officer, "officer")
+    sign_in(app, admin, "admin")
+    links, here, officer_token = _navigation(officer.get("/staff/cases").get_data(as_text=True))
+    assert links == ["Home", "Cases", "Actions tracker", "Compliments"]
+    assert here == "Cases"
+    assert _navigation(officer.get("/staff/").get_data(as_text=True))[1] == "Home"
+    links, here, admin_token = _navigation(admin.get("/staff/").get_data(as_text=True))
+    assert links == ["Home"] and here == "Home"
+    assert admin_token != officer_token and "portal-csrf-" not in admin_token
+    signed_out = officer.post("/staff/sign-out", data={"csrf_token": officer_token})
+    assert signed_out.status_code in (302, 303)
+    assert officer.get("/staff/cases").status_code in (302, 303)  # signed out: back to sign in

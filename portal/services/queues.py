@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
     String,
     Subquery,
@@ -146,7 +147,14 @@ def next_due_column() -> ColumnElement[Any]:
 
 # The statements below are built once per shape of filter (_statements) and take their values
 # as bound parameters: building SQLAlchemy expressions was half of a queue request (issue #10).
-_TODAY, _SOON = bindparam("today", type_=Date), bindparam("soon", type_=Date)
+# Today's date, the page's offset and its size are written into the SQL when it runs (literal_execute):
+# with them as parameters PostgreSQL cannot use one plan for every run (a date range's generic plan
+# looks dearer than a fresh one), so it planned the queue afresh on every view, as long as it ran
+# it; as literals the statement text changes once a day and page, and its prepared plan is kept.
+_TODAY = bindparam("today", type_=Date, literal_execute=True)
+_SOON = bindparam("soon", type_=Date, literal_execute=True)
+_OFFSET = bindparam("offset", type_=Integer, literal_execute=True)
+_LIMIT = literal(PAGE_SIZE, Integer, literal_execute=True)
 
 
 def _one_of(values: Iterable[str]) -> list[ColumnElement[str]]:
@@ -300,7 +308,7 @@ def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any], Select[Any], S
     pages = []
     for backwards in (False, True):
         inner = _order(shape.sort, shape.queue, columns, backwards=backwards)
-        page_ids = ids.order_by(*inner).limit(PAGE_SIZE).offset(bindparam("offset")).subquery()
+        page_ids = ids.order_by(*inner).limit(_LIMIT).offset(_OFFSET).subquery()
         pages.append(_page(page_ids, _order(shape.sort, shape.queue, Case.__table__.c, backwards=backwards)))
     first = pages[0].add_columns(count.scalar_subquery())
     return first, count, pages[0], pages[1]

@@ -72,10 +72,28 @@ def cases() -> str:
     )  # fmt: skip
     if htmx.is_fragment_request():  # a filter changed: the results only, no form to build
         return render_template("staff/cases/_results.html", **shown)
+    shown.update(make_filter_form=_filter_form, filter_key=_filter_key())
+    return render_template("staff/cases/queue.html", **shown)
+
+
+def _filter_form() -> QueueForm:
+    """The filter form as asked for, with its messages (the search has already ignored bad values)."""
     form = QueueForm(request.args)
     form.theme.choices = [SelectChoice("", "Any"), *(SelectChoice(t, t) for t in case_details.themes())]
-    form.validate()  # its messages show beside the filters; the search has already ignored bad values
-    return render_template("staff/cases/queue.html", filter_form=form, **shown)
+    form.validate()
+    return form
+
+
+def _filter_key() -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """What the filter form shows depends on its fields' values in the query string alone (the
+    themes are configuration): the queue page keeps it rendered under them ({% cached %}), unless
+    a search was typed (nothing typed is kept)."""
+    if request.args.get("q"):
+        return None
+    return tuple((name, tuple(request.args.getlist(name))) for name in _FILTER_FIELDS)
+
+
+_FILTER_FIELDS = ("queue", "procedure", "stage", "service_area", "theme", "assigned", "sort")
 
 
 def _case_path() -> str:

@@ -155,3 +155,33 @@ def test_staff_navigation_is_kept_per_page_and_role_with_each_session_s_token(ap
     signed_out = officer.post("/staff/sign-out", data={"csrf_token": officer_token})
     assert signed_out.status_code in (302, 303)
     assert officer.get("/staff/cases").status_code in (302, 303)  # signed out: back to sign in
+
+
+def _selected(body: str) -> dict[str, str]:
+    soup = BeautifulSoup(body, "html.parser")
+    form = soup.select_one("form[method='get']")
+    assert form is not None
+    chosen = {s["name"]: s.select_one("option[selected]") for s in form.select("select")}
+    values = {str(name): str(option["value"]) for name, option in chosen.items() if option is not None}
+    search = form.select_one("input[name='q']")
+    assert search is not None
+    return {**values, "q": str(search.get("value", ""))}
+
+
+def test_queue_filter_is_kept_per_filter_and_never_with_a_search(app: Flask) -> None:
+    """The queue's filter form ({% cached %} under its fields' values): each filter shows its own
+    choices and messages, and a typed search is shown but not kept."""
+    client = app.test_client()
+    sign_in(app, client, "officer")
+    assert _selected(client.get("/staff/cases?queue=overdue").get_data(as_text=True))["queue"] == "overdue"
+    chosen = _selected(client.get("/staff/cases?queue=overdue&sort=reference").get_data(as_text=True))
+    assert chosen["queue"] == "overdue" and chosen["sort"] == "reference"
+    assert _selected(client.get("/staff/cases").get_data(as_text=True))["queue"] == "open"
+    bad = client.get("/staff/cases?queue=nonsense").get_data(as_text=True)
+    assert "govuk-error-message" in bad
+    assert "govuk-error-message" not in client.get("/staff/cases?queue=closed").get_data(as_text=True)
+    typed = client.get("/staff/cases?q=Smith").get_data(as_text=True)
+    assert _selected(typed)["q"] == "Smith"
+    parts = app.jinja_env.portal_parts  # type: ignore[attr-defined]
+    kept = [key for key in parts if key[1] == "queue-filter"]
+    assert len(kept) == 5 and not any("Smith" in repr(key) for key in kept)

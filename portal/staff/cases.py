@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from flask import abort, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
@@ -14,12 +14,13 @@ from portal import htmx
 from portal.domain.lifecycle import Status, actions_for
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES
-from portal.models import Case, Deadline
+from portal.i18n import LANGUAGE_NAMES, short_date
+from portal.models import Case, Deadline, StaffUser
 from portal.notify import outbox
 from portal.services import case_details, commitments, deadlines, documents, queues, staff_actions, staff_auth
 from portal.services.cases import NewCase
 from portal.services.rules import rules
+from portal.services.staff_cases import RESTRICTED_READERS
 from portal.staff import case_extras
 from portal.staff.case_forms import AREAS, PROCEDURE_NAMES, NewCaseForm, QueueForm, SelectChoice
 from portal.staff.guard import authorise_case, current_staff, require_role
@@ -67,13 +68,49 @@ def cases() -> str:
         return f"{page_prefix}{n}"
 
     shown = dict(
-        result=result, wanted=wanted, page_url=page_url, procedures=PROCEDURE_NAMES, areas=AREAS,
+        result=result, lines=_lines(result.rows, current_staff()), wanted=wanted, page_url=page_url,
         queue_names=queues.QUEUES, today=today(), case_path=_case_path(),
     )  # fmt: skip
     if htmx.is_fragment_request():  # a filter changed: the results only, no form to build
         return render_template("staff/cases/_results.html", **shown)
     shown.update(make_filter_form=_filter_form, filter_key=_filter_key())
     return render_template("staff/cases/queue.html", **shown)
+
+
+class QueueLine(NamedTuple):
+    """A queue row in the words its table shows."""
+
+    reference: str
+    who: str | None  # None: a restricted case this viewer may not see the name of
+    area: str
+    procedure: str  # and stage
+    status: str
+    due: str
+    overdue: bool
+    due_soon: bool
+    overdue_actions: int
+    assigned_to: str
+
+
+def _lines(rows: list[queues.QueueRow], viewer: StaffUser) -> list[QueueLine]:
+    reader = viewer.role in RESTRICTED_READERS
+
+    def hidden(row: queues.QueueRow) -> bool:  # staff_cases.can_open_restricted, on the row's columns
+        return row.restricted and not (reader or row.assigned_to_id == viewer.id)
+
+    return [
+        QueueLine(
+            row.reference,
+            None if hidden(row) else row.complainant or "",
+            AREAS.get(row.service_area, row.service_area),
+            f"{PROCEDURE_NAMES.get(row.procedure, row.procedure)}, stage {row.stage}",
+            row.status.replace("_", " ").capitalize(),
+            short_date(row.due) if row.due else "No date running",
+            row.overdue, row.due_soon, row.overdue_actions,
+            row.assigned_to or "Not assigned",
+        )  # fmt: skip
+        for row in rows
+    ]
 
 
 def _filter_form() -> QueueForm:

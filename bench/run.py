@@ -40,6 +40,7 @@ STAFF_EMAIL = "bench.officer@example.gov.uk"
 STAFF_PASSWORD = "bench password that is long enough"  # noqa: S105
 TRACK_EMAIL = "tracking.person@example.com"
 PROBE_TIMEOUT = 60
+ROUNDS = 3  # runs of baseline-then-page per URL; the median round is reported
 
 
 # The issue's staff queue: overdue cases of one service area, first page, soonest due first.
@@ -70,9 +71,10 @@ class Row:
     name: str
     path: str
     kind: str
-    m: load.Measurement | None = None
-    baseline: load.Measurement | None = None  # the baseline driven just before this page
+    m: load.Measurement | None = None  # the page in its median round (see measure)
+    baseline: load.Measurement | None = None  # the baseline driven just before it
     note: str = ""
+    rounds: list[tuple[load.Measurement, load.Measurement]] = field(default_factory=list)  # (baseline, page)
     rps_ratio: float | None = None
     p95_ratio: float | None = None
     probe_s: float = 0.0
@@ -188,8 +190,9 @@ def _sessions(port: int, fx: Fixtures) -> dict[str, str | Exception]:
 
 
 def _measure_page(
-    port: int, page: Page, fx: Fixtures, cookie: str | Exception, seconds: float, baseline_port: int
-) -> Row:
+    port: int, page: Page, fx: Fixtures, cookie: str | Exception, seconds: float, baseline_port: int,
+    rounds: int,
+) -> Row:  # fmt: skip
     path = page.path.format(case_ref=fx.case_reference)
     row = Row(page.name, path, page.kind)
     if isinstance(cookie, Exception):
@@ -208,34 +211,57 @@ def _measure_page(
     if status != 200:
         row.note = f"not available yet: GET {path} answered {status}"
         return row
-    row.baseline = load.drive(baseline_port, "/", seconds)
-    row.m = load.drive(port, path, seconds, headers)
-    load.settle(port, "/healthz")  # slow pages leave a backlog: let it drain before the next URL
+    for _ in range(rounds):
+        baseline = load.drive(baseline_port, "/", seconds / rounds)
+        row.rounds.append((baseline, load.drive(port, path, seconds / rounds, headers)))
+        load.settle(port, "/healthz")  # slow pages leave a backlog: let it drain before the next run
     notes = [f"one GET alone took {row.probe_s:.1f} s"] if row.probe_s >= 1 else []
-    if row.m.status_errors or row.m.socket_errors:
-        notes.append(f"{row.m.status_errors} non-2xx/3xx, {row.m.socket_errors} socket errors/timeouts")
+    status_errors = sum(m.status_errors for _, m in row.rounds)
+    socket_errors = sum(m.socket_errors for _, m in row.rounds)
+    if status_errors or socket_errors:
+        notes.append(f"{status_errors} non-2xx/3xx, {socket_errors} socket errors/timeouts")
     row.note = "; ".join(notes)
     return row
 
 
-def measure(url: str, fx: Fixtures, seconds: float, result: DbResult) -> None:
-    """Each page right after its own run of the baseline, both servers up throughout: a ratio
-    compares two runs a few seconds apart, so a machine that gets busier or quieter during the
-    run moves both sides of it (one baseline at the start made the ratios drift by a third)."""
+def _ratios(baseline: load.Measurement, page: load.Measurement) -> tuple[float | None, float | None]:
+    """The page's requests/s and p95 latency as ratios to the baseline's."""
+    rps = page.rps / baseline.rps if baseline.rps else None
+    return rps, page.p95_ms / baseline.p95_ms if baseline.p95_ms else None
+
+
+def round_ratios(row: Row) -> list[float | None]:
+    """Each round's ratio of the kind the page's target is about (requests/s or p95)."""
+    which = 0 if row.kind in RPS_TARGET else 1
+    return [_ratios(b, m)[which] for b, m in row.rounds]
+
+
+def _settle_on_median(row: Row) -> None:
+    """The row shows the round whose target ratio is the median: one run that a busy moment on
+    the machine made slow or fast no longer decides whether the page met its target."""
+    if not row.rounds:
+        return
+    ratios = round_ratios(row)
+    order = sorted(range(len(ratios)), key=lambda i: ratios[i] or 0.0)
+    row.baseline, row.m = row.rounds[order[len(order) // 2]]
+    row.rps_ratio, row.p95_ratio = _ratios(row.baseline, row.m)
+
+
+def measure(url: str, fx: Fixtures, seconds: float, result: DbResult, rounds: int = 1) -> None:
+    """Each page in `rounds` rounds, each right after its own run of the baseline, both servers up
+    throughout: a ratio compares two runs a few seconds apart, so a machine that gets busier or
+    quieter during the run moves both sides of it (one baseline at the start made the ratios drift
+    by a third), and the median round is reported (single runs differed by 10 to 40%)."""
     env = {"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": SECRET_KEY, "PORTAL_ENV": "production"}
     with load.serve("bench.baseline:app", {}) as baseline_port, \
             load.serve("wsgi:app", env, ready_path="/healthz") as port:  # fmt: skip
         cookies = _sessions(port, fx)
         for page in PAGES:
-            row = _measure_page(port, page, fx, cookies[page.session], seconds, baseline_port)
+            row = _measure_page(port, page, fx, cookies[page.session], seconds, baseline_port, rounds)
+            _settle_on_median(row)
             result.rows.append(row)
-    measured = [row.baseline for row in result.rows if row.baseline]
+    measured = [baseline for row in result.rows for baseline, _ in row.rounds]
     result.baseline = _mean(measured) if measured else None
-    for row in result.rows:
-        b = row.baseline
-        if row.m and b:
-            row.rps_ratio = row.m.rps / b.rps if b.rps else None
-            row.p95_ratio = row.m.p95_ms / b.p95_ms if b.p95_ms else None
 
 
 def _mean(runs: list[load.Measurement]) -> load.Measurement:
@@ -249,7 +275,7 @@ def _mean(runs: list[load.Measurement]) -> load.Measurement:
 
 
 def run_database(
-    kind: str, cases: int, seconds: float, seed: int, workdir: Path
+    kind: str, cases: int, seconds: float, seed: int, workdir: Path, rounds: int = 1
 ) -> tuple[DbResult, dict[str, Any]]:
     with database(kind, workdir) as url:
         app = create_app(TestConfig(url))
@@ -264,7 +290,7 @@ def run_database(
             print(f"[{kind}] annual {result.annual}; documents {docs}", flush=True)
         finally:
             app.extensions["portal.db"].engine.dispose()
-        measure(url, fx, seconds, result)
+        measure(url, fx, seconds, result, rounds)
     return result, docs
 
 
@@ -294,7 +320,7 @@ def _f(value: float | None, digits: int = 1) -> str:
 
 
 def row_target(row: Row) -> tuple[str, bool | None]:
-    failed = row.m is not None and (row.m.requests == 0 or row.m.status_errors or row.m.socket_errors)
+    failed = any(m.requests == 0 or m.status_errors or m.socket_errors for _, m in row.rounds)
     target, ok = _row_target(row)
     return target, False if failed else ok
 
@@ -310,13 +336,13 @@ def page_table(result: DbResult) -> list[str]:
     b = result.baseline
     lines = [
         "| Page | URL | requests/s | p50 ms | p95 ms | p99 ms | baseline just before: rps, p95 ms "
-        "| rps / baseline | p95 / baseline | Target | Met |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| rps / baseline | p95 / baseline | Target | Met | Each round's target ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     if b:
         lines.append(
             f"| Baseline (Flask fortunes: SQLite read, Jinja table), mean of its runs | / | {_f(b.rps)} | "
-            f"{_f(b.p50_ms, 2)} | {_f(b.p95_ms, 2)} | {_f(b.p99_ms, 2)} | - | 1.00 | 1.00 | - | - |"
+            f"{_f(b.p50_ms, 2)} | {_f(b.p95_ms, 2)} | {_f(b.p99_ms, 2)} | - | 1.00 | 1.00 | - | - | - |"
         )
     for row in result.rows:
         target, ok = row_target(row)
@@ -324,9 +350,10 @@ def page_table(result: DbResult) -> list[str]:
         cells = [_f(m.rps), _f(m.p50_ms, 2), _f(m.p95_ms, 2), _f(m.p99_ms, 2)] if m else ["-"] * 4
         before = f"{_f(rb.rps)}, {_f(rb.p95_ms, 2)}" if rb else "-"
         note = f" ({row.note})" if row.note else ""
+        each = ", ".join(_f(ratio, 2) for ratio in round_ratios(row)) or "-"
         lines.append(
             f"| {row.name}{note} | `{row.path}` | {' | '.join(cells)} | {before} | {_f(row.rps_ratio, 2)} | "
-            f"{_f(row.p95_ratio, 2)} | {target} | {_met(ok)} |"
+            f"{_f(row.p95_ratio, 2)} | {target} | {_met(ok)} | {each} |"
         )
     return lines
 
@@ -380,7 +407,8 @@ def render(
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python -m bench.run --cases {args.cases} --seconds {args.seconds:g}` on "
+        f"Written by `python -m bench.run --cases {args.cases} --seconds {args.seconds:g} "
+        f"--rounds {args.rounds}` on "
         f"{', '.join(r.server_version for r in results)}, finished {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
         f"(took {took / 60:.1f} min in all).",
         "",
@@ -395,10 +423,12 @@ def render(
     lines += [f"- **{k}**: {v}" for k, v in info.items()]
     lines += [
         f"- **Load**: wrk, {load.THREADS} threads, {load.CONNECTIONS} connections, "
-        f"{args.seconds:g} s per URL; "
+        f"{args.seconds:g} s per URL in {args.rounds} round(s); "
         f"gunicorn {load.WORKERS} sync workers on 127.0.0.1 for the portal (PORTAL_ENV=production) and "
-        "for the baseline, on the same machine as wrk and the database. The baseline is driven again "
-        "just before each page and each ratio is against that run. The baseline is Flask's \"fortunes\" "
+        "for the baseline, on the same machine as wrk and the database. In each round the baseline is "
+        "driven just before the page for as long, and the round's ratios are against that run; a page's "
+        "row shows its median round by the ratio its target is about (every round's is in the last "
+        "column). The baseline is Flask's \"fortunes\" "
         "(`bench/baseline.py`, NFR 3.1): 12 rows read from SQLite with the standard library, one added, "
         "sorted and rendered by a Jinja template compiled once.",
         "- **Data**: generated by `bench/generate.py`: each row is copied from a case the real service "
@@ -483,7 +513,8 @@ def machine() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=20, help="per URL, shared by its rounds")
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="baseline-then-page runs per URL")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
@@ -498,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         results, docs, took = pickle.loads(Path(args.include).read_bytes())
     with tempfile.TemporaryDirectory(prefix="bench.") as tmp:
         for kind in [d.strip() for d in args.databases.split(",") if d.strip()]:
-            result, made = run_database(kind, args.cases, args.seconds, args.seed, Path(tmp))
+            result, made = run_database(kind, args.cases, args.seconds, args.seed, Path(tmp), args.rounds)
             results.append(result)
             docs = docs or made
     took += time.perf_counter() - started

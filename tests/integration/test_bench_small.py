@@ -29,7 +29,7 @@ from tests.conftest import require
 def test_small_run_produces_a_number_and_a_ratio_for_every_row(tmp_path: Path) -> None:
     if not load.wrk_available():
         require("wrk is not installed (make bench installs it: APT_BENCH)")
-    result, docs = run.run_database("sqlite", 200, 1, 1, tmp_path)
+    result, docs = run.run_database("sqlite", 200, 2, 1, tmp_path, rounds=2)
 
     assert result.baseline is not None and result.baseline.requests > 0 and result.baseline.p95_ms > 0
     assert [r.name for r in result.rows] == [p.name for p in run.PAGES]
@@ -40,13 +40,14 @@ def test_small_run_produces_a_number_and_a_ratio_for_every_row(tmp_path: Path) -
         assert row.m.status_errors == 0 and row.m.socket_errors == 0, row
         assert row.rps_ratio is not None and row.rps_ratio > 0, row
         assert row.p95_ratio is not None and row.p95_ratio > 0, row
+        assert len(row.rounds) == 2 and (row.baseline, row.m) in row.rounds, row  # a round, not a mix
     assert result.generation["cases"] == 200
     annual = result.annual
     assert "error" in annual or (annual["one_year"]["seconds"] > 0 and annual["all_years"]["seconds"] > 0)
     assert docs["letter_pdf"]["seconds"] > 0 and docs["large_print_pdf"]["seconds"] > 0
     assert "seconds" in docs["braille"] or docs["braille"]["error"].startswith("not available")
 
-    args = Namespace(cases=200, seconds=1.0, databases="sqlite")
+    args = Namespace(cases=200, seconds=2.0, rounds=2, databases="sqlite")
     out = tmp_path / "RESULTS.md"
     report = run.write(out, [result], docs, {"Machine": "test"}, args, 1.0)
     assert out.read_text() == report
@@ -54,6 +55,30 @@ def test_small_run_produces_a_number_and_a_ratio_for_every_row(tmp_path: Path) -
     for page in run.PAGES:
         assert page.name in report
     assert "Two-page letter PDF" in report and "under 150 ms median" in report
+
+
+def _run(rps: float, p95: float) -> load.Measurement:
+    return load.Measurement(int(rps * 10), 10.0, 0, 0, p95 / 2, p95, p95 * 1.2)
+
+
+def test_each_page_reports_its_median_round_by_the_ratio_its_target_is_about() -> None:
+    """Three rounds of baseline-then-page: the row is the round in the middle, so one run slowed
+    or sped up by the machine does not decide the verdict; the other rounds' ratios are shown."""
+    base = _run(1000, 10)
+    fragment = run.Row("HTMX queue fragment", "/staff/cases", "htmx")
+    fragment.rounds = [(base, _run(300, 90)), (base, _run(900, 20)), (base, _run(500, 30))]
+    run._settle_on_median(fragment)
+    assert fragment.m == _run(500, 30) and fragment.rps_ratio == 0.5 and fragment.p95_ratio == 3.0
+    assert run.round_ratios(fragment) == [0.3, 0.9, 0.5]
+    queue = run.Row("Staff queue", "/staff/cases", "staff")
+    queue.rounds = [(base, _run(300, 25)), (base, _run(200, 60)), (_run(2000, 5), _run(900, 20))]
+    run._settle_on_median(queue)  # by p95: 2.5, 6.0 and 4.0 times the baseline's
+    assert queue.p95_ratio == 4.0 and queue.baseline == _run(2000, 5)
+    assert run.row_target(queue) == ("p95 <= 3x baseline", False)
+    failing = run.Row("Tracking case page", "/track/case", "public")
+    failing.rounds = [(base, _run(900, 10)), (base, load.Measurement(0, 10.0, 0, 5, 1, 1, 1))]
+    run._settle_on_median(failing)
+    assert run.row_target(failing)[1] is False  # errors in any round fail the page
 
 
 def test_baseline_is_flask_fortunes_with_a_template_compiled_once() -> None:

@@ -121,6 +121,9 @@ def _filter_form() -> QueueForm:
     return form
 
 
+_FILTER_FIELDS = ("queue", "procedure", "stage", "service_area", "theme", "assigned", "sort")
+
+
 def _filter_key() -> tuple[tuple[str, tuple[str, ...]], ...] | None:
     """What the filter form shows depends on its fields' values in the query string alone (the
     themes are configuration): the queue page keeps it rendered under them ({% cached %}), unless
@@ -128,9 +131,6 @@ def _filter_key() -> tuple[tuple[str, tuple[str, ...]], ...] | None:
     if request.args.get("q"):
         return None
     return tuple((name, tuple(request.args.getlist(name))) for name in _FILTER_FIELDS)
-
-
-_FILTER_FIELDS = ("queue", "procedure", "stage", "service_area", "theme", "assigned", "sort")
 
 
 def _case_path() -> str:

@@ -106,7 +106,9 @@ def _lines(rows: list[queues.QueueRow], viewer: StaffUser) -> list[QueueLine]:
             f"{PROCEDURE_NAMES.get(row.procedure, row.procedure)}, stage {row.stage}",
             row.status.replace("_", " ").capitalize(),
             short_date(row.due) if row.due else "No date running",
-            row.overdue, row.due_soon, row.overdue_actions,
+            row.overdue,
+            row.due_soon,
+            row.overdue_actions,
             row.assigned_to or "Not assigned",
         )  # fmt: skip
         for row in rows

@@ -86,19 +86,23 @@ def test_several_workers_serve_every_kind_of_page_with_shared_sessions(
         reply = load.Client(port).get(path, {"Cookie": cookie} if cookie else {})
         return path, reply.status, reply.body
 
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        replies = list(pool.map(get, pages))
-    assert [(path, status) for path, status, _ in replies if status != 200] == []
-    case_page = next(body for path, _, body in replies if path.endswith(fx.track_reference))
-    assert fx.track_reference in case_page and "Tracking Person" in case_page
-    assert fx.track_reference in next(body for path, _, body in replies if path == "/track/case")
-
-    time.sleep(0.5)  # gunicorn writes the access log after the response
-    lines = access_log.read_text().splitlines()
-
     def pids(prefix: str) -> set[str]:
+        lines = access_log.read_text().splitlines()
         return {line.split()[0] for line in lines if f" GET {prefix}" in line and line.endswith(" 200")}
 
-    staff_pids, tracking_pids = pids("/staff/cases"), pids("/track/case ")
+    # Which idle worker takes a connection is the kernel's choice, so a batch can now and then land
+    # every tracking request on one worker: send batches until two or more workers have served each
+    # kind of session (every reply must be a 200 all the same).
+    for _ in range(10):
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            replies = list(pool.map(get, pages))
+        assert [(path, status) for path, status, _ in replies if status != 200] == []
+        case_page = next(body for path, _, body in replies if path.endswith(fx.track_reference))
+        assert fx.track_reference in case_page and "Tracking Person" in case_page
+        assert fx.track_reference in next(body for path, _, body in replies if path == "/track/case")
+        time.sleep(0.5)  # gunicorn writes the access log after the response
+        staff_pids, tracking_pids = pids("/staff/cases"), pids("/track/case ")
+        if len(staff_pids) >= 2 and len(tracking_pids) >= 2:
+            break
     # A session signed in through one worker is good on the others: nothing lives in a process.
     assert len(staff_pids) >= 2 and len(tracking_pids) >= 2, (staff_pids, tracking_pids)

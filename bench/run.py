@@ -247,7 +247,7 @@ def _settle_on_median(row: Row) -> None:
     row.rps_ratio, row.p95_ratio = _ratios(row.baseline, row.m)
 
 
-def measure(url: str, fx: Fixtures, seconds: float, result: DbResult, rounds: int = 1) -> None:
+def measure(url: str, fx: Fixtures, seconds: float, result: DbResult, rounds: int = ROUNDS) -> None:
     """Each page in `rounds` rounds, each right after its own run of the baseline, both servers up
     throughout: a ratio compares two runs a few seconds apart, so a machine that gets busier or
     quieter during the run moves both sides of it (one baseline at the start made the ratios drift
@@ -275,7 +275,7 @@ def _mean(runs: list[load.Measurement]) -> load.Measurement:
 
 
 def run_database(
-    kind: str, cases: int, seconds: float, seed: int, workdir: Path, rounds: int = 1
+    kind: str, cases: int, seconds: float, seed: int, workdir: Path, rounds: int = ROUNDS
 ) -> tuple[DbResult, dict[str, Any]]:
     with database(kind, workdir) as url:
         app = create_app(TestConfig(url))

@@ -127,15 +127,10 @@ def text_direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
 
-@lru_cache(maxsize=8192)
-def _short_date(d: date, locale: str) -> str:
-    return babel_dates.format_date(d, "d MMM yyyy", locale=locale)
-
-
 def short_date(d: date) -> str:
     """ "3 Mar 2026" in the reader's language, for tables (the back office's queues): each date
     is formatted by Babel once, not once per row per request."""
-    return _short_date(d, jinja_i18n.current().locale)
+    return _babel_date(d, "d MMM yyyy", jinja_i18n.current().locale)
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session, selectinload
@@ -26,7 +27,14 @@ URGENT_ROWS = 20
 RESTRICTED_READERS = frozenset({"manager"})
 
 
-def can_open_restricted(user: StaffUser, case: Case) -> bool:
+class Assigned(Protocol):
+    """A case, or a queue's row of one: all the restricted rule needs."""
+
+    @property
+    def assigned_to_id(self) -> int | None: ...
+
+
+def can_open_restricted(user: StaffUser, case: Assigned) -> bool:
     assigned = case.assigned_to_id is not None and case.assigned_to_id == user.id
     return user.role in RESTRICTED_READERS or assigned
 

@@ -20,7 +20,7 @@ from portal.notify import outbox
 from portal.services import case_details, commitments, deadlines, documents, queues, staff_actions, staff_auth
 from portal.services.cases import NewCase
 from portal.services.rules import rules
-from portal.services.staff_cases import RESTRICTED_READERS
+from portal.services.staff_cases import can_open_restricted
 from portal.staff import case_extras
 from portal.staff.case_forms import AREAS, PROCEDURE_NAMES, NewCaseForm, QueueForm, SelectChoice
 from portal.staff.guard import authorise_case, current_staff, require_role
@@ -93,10 +93,8 @@ class QueueLine(NamedTuple):
 
 
 def _lines(rows: list[queues.QueueRow], viewer: StaffUser) -> list[QueueLine]:
-    reader = viewer.role in RESTRICTED_READERS
-
-    def hidden(row: queues.QueueRow) -> bool:  # staff_cases.can_open_restricted, on the row's columns
-        return row.restricted and not (reader or row.assigned_to_id == viewer.id)
+    def hidden(row: queues.QueueRow) -> bool:
+        return row.restricted and not can_open_restricted(viewer, row)
 
     return [
         QueueLine(
@@ -123,16 +121,13 @@ def _filter_form() -> QueueForm:
     return form
 
 
-_FILTER_FIELDS = ("queue", "procedure", "stage", "service_area", "theme", "assigned", "sort")
-
-
 def _filter_key() -> tuple[tuple[str, tuple[str, ...]], ...] | None:
-    """What the filter form shows depends on its fields' values in the query string alone (the
-    themes are configuration): the queue page keeps it rendered under them ({% cached %}), unless
-    a search was typed (nothing typed is kept)."""
+    """What the filter form shows depends on the query string alone (the themes are
+    configuration): the queue page keeps it rendered under it, but for the page number
+    ({% cached %}), unless a search was typed (nothing typed is kept)."""
     if request.args.get("q"):
         return None
-    return tuple((name, tuple(request.args.getlist(name))) for name in _FILTER_FIELDS)
+    return tuple(sorted((name, tuple(values)) for name, values in request.args.lists() if name != "page"))
 
 
 def _case_path() -> str:

@@ -15,7 +15,9 @@ never put a nonce, a CSRF token or anything of the person's inside one.
 
 `cached_form_page(key, render)` keeps a page with a form whose only parts of the person's are
 the CSRF token and the nonce (a question not yet answered, or answered by a choice): the key
-given must settle everything else the page shows.
+given must settle everything else the page shows. `personal_page(name, key, render)` is the
+same for a page of personal data (the family's case page, the staff queues and case page), kept
+apart and fewer, under a revision that rises with every change it could show.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ _NONCE_SLOT = "portal-nonce-" + secrets.token_hex(16)
 _CSRF_SLOT = "portal-csrf-" + secrets.token_hex(16)
 # Parts kept per app (a key may carry a path): past this many, start again rather than grow.
 MAX_PARTS = 2000
+MAX_PERSONAL = 300
 
 
 def _store() -> dict[tuple[Any, ...], str]:
@@ -52,10 +55,25 @@ def cached_form_page(key: tuple[Any, ...], render: Callable[[], str]) -> str:
     get the same page with their own CSRF token and nonce. Only for GETs: a form with errors, or
     with anything the person typed, must not be kept (the caller decides, and puts in the key
     whatever else the page depends on: the form's data, the step's position, the back link)."""
+    return _kept(_store(), MAX_PARTS, "form-page", key, render)
+
+
+def personal_page(name: str, key: tuple[Any, ...], render: Callable[[], str]) -> str:
+    """A page of one person's case, or one member of staff's view of the cases, kept like
+    cached_form_page but apart from the pages that are the same for everyone, and fewer of them
+    (each is tens of kilobytes of personal data, kept in this process's memory only). The key
+    must change whenever anything the page shows does, so it carries a revision from
+    portal.models.revision (the case's, or the data version) and who is looking."""
+    store: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("portal.personal_pages", {})
+    return _kept(store, MAX_PERSONAL, name, key, render)
+
+
+def _kept(
+    store: dict[tuple[Any, ...], str], limit: int, name: str, key: tuple[Any, ...], render: Callable[[], str]
+) -> str:
     if "csp_nonce" in g or "csrf_token" in g:  # already made for this request: the render has them
         return render()
-    store = _store()
-    full_key = ("form-page", str(get_locale()), request.full_path, is_fragment_request(), *key)
+    full_key = (name, str(get_locale()), request.full_path, is_fragment_request(), *key)
     page = store.get(full_key)
     if page is None:
         g.csp_nonce, g.csrf_token = _NONCE_SLOT, _CSRF_SLOT
@@ -65,10 +83,12 @@ def cached_form_page(key: tuple[Any, ...], render: Callable[[], str]) -> str:
             g.pop("csp_nonce", None)
             g.pop("csrf_token", None)
         if not session.modified:
-            if len(store) >= MAX_PARTS:
+            if len(store) >= limit:
                 store.clear()
             store[full_key] = page
-    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_NONCE_SLOT, csp_nonce())
+    if _CSRF_SLOT in page:  # not every page has a form (a queue fragment has none)
+        page = page.replace(_CSRF_SLOT, generate_csrf())
+    return page.replace(_NONCE_SLOT, csp_nonce())
 
 
 def cached_page(template: str) -> str:

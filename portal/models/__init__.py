@@ -8,6 +8,7 @@ from portal.models.document import Document
 from portal.models.journey import Draft, Upload
 from portal.models.outbox import OutboxMessage
 from portal.models.rate_limit import RateLimitCounter
+from portal.models.revision import DataVersion
 from portal.models.staff import StaffUser
 from portal.models.staff_session import RecoveryCode, StaffAccessLog, StaffSession
 from portal.models.staff_work import Commitment, LgoEnquiry, Remedy, ResponsePoint
@@ -19,6 +20,7 @@ __all__ = [
     "CaseEvent",
     "CaseLink",
     "Commitment",
+    "DataVersion",
     "ComplainedAbout",
     "ComplimentDetail",
     "Deadline",

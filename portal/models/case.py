@@ -99,6 +99,9 @@ class Case(Base):
     # Set by the retention command (portal.services.retention) when the personal data is removed;
     # only then may the database let its chronology text be redacted (see migration 0011).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Goes up by one in every transaction that changes the case or anything of it: the family's
+    # case page is kept rendered under it (portal.models.revision). Read it with Core.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     complainant: Mapped[Person | None] = relationship()
     assigned_to: Mapped[StaffUser | None] = relationship()

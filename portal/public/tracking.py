@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.i18n import current_language
 from portal.limits import client_address, limit, reference_email_key, reference_key
 from portal.models import Case
+from portal.page_cache import personal_page
 from portal.public import forms
 from portal.public.views import bp
 from portal.services import complainant, ombudsman, tracking
@@ -162,16 +163,28 @@ def _simple() -> bool:
 
 
 @bp.get("/track/case")
-@needs_case
-def track_case() -> str:
+def track_case() -> Response | str:
+    # Kept rendered until anything on it changes (the case's revision), the day turns or the
+    # language does: most views are a family coming back to see whether anything has moved.
+    key = tracking.page_key(db.session, _token())
+    if key is None:
+        return redirect(url_for("public.track", expired=1))
+    message = session.pop("track_message", None) if "track_message" in session else None
+    today = date.today()
+    return personal_page("track-case", (*key, today, message), lambda: _case_page(today, message))
+
+
+def _case_page(today: date, message: str | None) -> str:
     from portal.public.timeline import timeline
 
-    case: Case = g.case
-    today = date.today()
+    case = _tracked_case()
+    if case is None:  # the session ended since page_key read it
+        abort(redirect(url_for("public.track", expired=1)))
     return render_template(
         "public/track/case.html",
         case=case,
         simple=_simple(),
+        message=message,
         timeline=timeline(case, rules(), today, _simple()),
         window=complainant.window_state(case, rules(), today),
         can_escalate=complainant.can_ask_next_stage(case, rules()),

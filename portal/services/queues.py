@@ -18,6 +18,8 @@ from sqlalchemy import (
     Subquery,
     and_,
     bindparam,
+    exists,
+    false,
     func,
     literal,
     or_,
@@ -30,7 +32,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
 from portal.domain.working_days import Calendar
-from portal.models import Case, CaseEvent, Commitment, Person, ResponsePoint, StaffUser, StageRecord
+from portal.models import (
+    Case,
+    CaseEvent,
+    Commitment,
+    DataVersion,
+    Person,
+    ResponsePoint,
+    StaffUser,
+    StageRecord,
+)
 from portal.services.staff_cases import sees_only_assigned
 
 PAGE_SIZE = 25
@@ -424,6 +435,34 @@ def viewed_recently(case: Case, user: StaffUser, now: datetime) -> bool:
     the case page loads anyway, so no query of its own)."""
     since = now - timedelta(seconds=VIEW_EVERY)
     return any(e.kind == "viewed" and e.actor_id == user.id and e.at > since for e in case.events)
+
+
+def kept_page_version(session: Session, reference: str, user_id: int, now: datetime) -> int | None:
+    """The data version to keep the staff case page under (portal.models.revision), or None when
+    a view of it writes: no such case, a restricted one (each read is logged), or one this user
+    has not viewed in the last hour (a "viewed" entry is due). One Core query."""
+    since = now - timedelta(seconds=VIEW_EVERY)
+    values = {"reference": reference.strip().upper(), "user_id": user_id, "since": since}
+    found = session.connection().execute(_kept_page_version(), values).first()
+    return int(found[0]) if found else None
+
+
+@cache
+def _kept_page_version() -> Select[Any]:
+    cases, events, versions = Case.__table__.c, CaseEvent.__table__.c, DataVersion.__table__
+    viewed = exists().where(
+        events.case_id == cases.id,
+        events.kind == "viewed",
+        events.actor_kind == "staff",
+        events.actor_id == bindparam("user_id"),
+        events.at > bindparam("since"),
+    )
+    return (
+        select(versions.c.version)
+        .join_from(versions, Case.__table__, true())
+        .where(versions.c.id == 1, cases.reference == bindparam("reference"))
+        .where(cases.restricted == false(), viewed)
+    )
 
 
 def record_view(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:

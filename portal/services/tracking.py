@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from portal.models import Case, LgoEnquiry, TrackingLink, TrackingSession
+from portal.models import Case, LgoEnquiry, StaffUser, TrackingLink, TrackingSession
 from portal.models.base import utcnow
 from portal.notify.outbox import queue_email
 from portal.services.cases import SYSTEM, add_event
@@ -170,6 +170,38 @@ def _live_case() -> Select[str, Case, bool]:
         .join(Case, Case.id == TrackingSession.case_id)
         .where(*live)
         .options(joinedload(Case.complainant), joinedload(Case.deadlines))
+    )
+
+
+class PageKey(NamedTuple):
+    """What the family's case page is kept under: it changes when anything the page shows does,
+    but for the date and the language, which the page's caller adds."""
+
+    case_id: int
+    revision: int
+    holder: str
+    ombudsman: bool
+    handled_by: str | None  # the name of the person handling the case (a staff user's row)
+
+
+def page_key(session: Session, token: str | None, now: datetime | None = None) -> PageKey | None:
+    """The live session's case and its revision in one Core query (no ORM objects made)."""
+    if not token:
+        return None
+    values = {"token_hash": token_hash(token), "now": now or utcnow()}
+    found = session.connection().execute(_page_key(), values).first()
+    return PageKey(*found) if found else None
+
+
+@cache
+def _page_key() -> Select[Any]:
+    cases, users = Case.__table__, StaffUser.__table__
+    enquiries = exists().where(LgoEnquiry.__table__.c.complaint_case_id == cases.c.id)
+    return (
+        select(cases.c.id, cases.c.revision, TrackingSession.__table__.c.holder, enquiries, users.c.name)
+        .join_from(TrackingSession.__table__, cases, cases.c.id == TrackingSession.__table__.c.case_id)
+        .outerjoin(users, users.c.id == cases.c.assigned_to_id)
+        .where(*_live_clause(bindparam("token_hash"), bindparam("now")))
     )
 
 

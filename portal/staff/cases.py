@@ -16,7 +16,9 @@ from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES, short_date
 from portal.models import Case, Deadline, StaffUser
+from portal.models.revision import data_version
 from portal.notify import outbox
+from portal.page_cache import personal_page
 from portal.services import case_details, commitments, deadlines, documents, queues, staff_actions, staff_auth
 from portal.services.cases import NewCase
 from portal.services.rules import rules
@@ -58,6 +60,14 @@ def _filter(args: Mapping[str, str]) -> queues.QueueFilter:
 @bp.get("/cases")
 @require_role(*READERS)
 def cases() -> str:
+    # Kept rendered for each viewer, query and day until any case, person or staff user changes
+    # (portal.models.revision): a queue is read far more often than the cases in it change.
+    user = current_staff()
+    key = (data_version(db.session.connection()), user.id, user.role, today())
+    return personal_page("staff-queue", key, _queue_page)
+
+
+def _queue_page() -> str:
     wanted = _filter(request.args)
     result = queues.search(db.session, current_staff(), wanted, today(), rules().calendar_for("corporate"))
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -162,6 +172,15 @@ def _due_lines(case: Case) -> list[DueLine]:
 @bp.get("/cases/<reference>")
 @require_role(*READERS)
 def case(reference: str) -> str:
+    # Kept like the queues when a view would write nothing (portal.services.queues.kept_page_version).
+    user = current_staff()
+    version = queues.kept_page_version(db.session, reference, user.id, staff_auth.clock())
+    if version is None:
+        return _case_page(reference)
+    return personal_page("staff-case", (version, user.id, user.role, today()), lambda: _case_page(reference))
+
+
+def _case_page(reference: str) -> str:
     session = db.session
     loaded, has = case_extras.case_and_present(session, reference)
     found = authorise_case(loaded)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale
@@ -45,8 +46,16 @@ MAX_PARTS = 2000
 MAX_PERSONAL = 300
 
 
-def _store() -> dict[tuple[Any, ...], str]:
-    store: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("portal.page_cache", {})
+class Kept(NamedTuple):
+    page: str
+    until: datetime | None  # served until then (None: until its key changes)
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)  # keep_until(None): the page is not kept
+
+
+def _store() -> dict[tuple[Any, ...], Any]:
+    store: dict[tuple[Any, ...], Any] = current_app.extensions.setdefault("portal.page_cache", {})
     return store
 
 
@@ -58,34 +67,52 @@ def cached_form_page(key: tuple[Any, ...], render: Callable[[], str]) -> str:
     return _kept(_store(), MAX_PARTS, "form-page", key, render)
 
 
-def personal_page(name: str, key: tuple[Any, ...], render: Callable[[], str]) -> str:
+def personal_page(
+    name: str, key: tuple[Any, ...], render: Callable[[], str], now: datetime | None = None
+) -> str:
     """A page of one person's case, or one member of staff's view of the cases, kept like
     cached_form_page but apart from the pages that are the same for everyone, and fewer of them
     (each is tens of kilobytes of personal data, kept in this process's memory only). The key
     must change whenever anything the page shows does, so it carries a revision from
-    portal.models.revision (the case's, or the data version) and who is looking."""
-    store: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("portal.personal_pages", {})
-    return _kept(store, MAX_PERSONAL, name, key, render)
+    portal.models.revision (the case's, or the data version) and who is looking. A render may
+    also say the page is good only until a time (`keep_until`, checked against `now`) or is not
+    to be kept at all (`keep_until(None)`)."""
+    store: dict[tuple[Any, ...], Kept] = current_app.extensions.setdefault("portal.personal_pages", {})
+    return _kept(store, MAX_PERSONAL, name, key, render, now)
+
+
+def keep_until(when: datetime | None) -> None:
+    """For personal_page's render: the page may be served until `when`; None: not kept."""
+    g.page_keep_until = when if when is not None else _NEVER
 
 
 def _kept(
-    store: dict[tuple[Any, ...], str], limit: int, name: str, key: tuple[Any, ...], render: Callable[[], str]
+    store: dict[tuple[Any, ...], Kept],
+    limit: int,
+    name: str,
+    key: tuple[Any, ...],
+    render: Callable[[], str],
+    now: datetime | None = None,
 ) -> str:
     if "csp_nonce" in g or "csrf_token" in g:  # already made for this request: the render has them
         return render()
     full_key = (name, str(get_locale()), request.full_path, is_fragment_request(), *key)
-    page = store.get(full_key)
-    if page is None:
+    kept = store.get(full_key)
+    if kept is not None and kept.until is not None and (now is None or now >= kept.until):
+        kept = None
+    if kept is None:
         g.csp_nonce, g.csrf_token = _NONCE_SLOT, _CSRF_SLOT
         try:
-            page = render()
+            kept = Kept(render(), g.get("page_keep_until"))
         finally:
             g.pop("csp_nonce", None)
             g.pop("csrf_token", None)
-        if not session.modified:
+            g.pop("page_keep_until", None)
+        if not session.modified and kept.until is not _NEVER:
             if len(store) >= limit:
                 store.clear()
-            store[full_key] = page
+            store[full_key] = kept
+    page = kept.page
     if _CSRF_SLOT in page:  # not every page has a form (a queue fragment has none)
         page = page.replace(_CSRF_SLOT, generate_csrf())
     return page.replace(_NONCE_SLOT, csp_nonce())

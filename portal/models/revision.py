@@ -46,12 +46,12 @@ class _Changes:
     any: bool = False
 
 
+# The data version now: the staff guard reads it with the signed-in session (one query).
+VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.id == 1)
+
+
 def data_version(connection: Connection) -> int:
-    """The data version now (one Core query)."""
-    return int(connection.execute(_VERSION).scalar_one())
-
-
-_VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.id == 1)
+    return int(connection.execute(VERSION).scalar_one())
 
 
 def changed(session: Session, case_ids: set[int] | None = None) -> None:

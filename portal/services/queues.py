@@ -18,8 +18,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     bindparam,
-    exists,
-    false,
     func,
     literal,
     or_,
@@ -32,16 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.domain.lifecycle import CLOSED_STATUSES, OPEN_STATUSES, Phase, Status, phase
 from portal.domain.working_days import Calendar
-from portal.models import (
-    Case,
-    CaseEvent,
-    Commitment,
-    DataVersion,
-    Person,
-    ResponsePoint,
-    StaffUser,
-    StageRecord,
-)
+from portal.models import Case, CaseEvent, Commitment, Person, ResponsePoint, StaffUser, StageRecord
 from portal.services.staff_cases import sees_only_assigned
 
 PAGE_SIZE = 25
@@ -433,36 +422,15 @@ def case_by_reference(session: Session, reference: str, *, reload: bool = False)
 def viewed_recently(case: Case, user: StaffUser, now: datetime) -> bool:
     """Whether this user has a "viewed" entry on the case from the last hour (from the chronology
     the case page loads anyway, so no query of its own)."""
-    since = now - timedelta(seconds=VIEW_EVERY)
-    return any(e.kind == "viewed" and e.actor_id == user.id and e.at > since for e in case.events)
+    due = next_view_due(case, user)
+    return due is not None and now < due
 
 
-def kept_page_version(session: Session, reference: str, user_id: int, now: datetime) -> int | None:
-    """The data version to keep the staff case page under (portal.models.revision), or None when
-    a view of it writes: no such case, a restricted one (each read is logged), or one this user
-    has not viewed in the last hour (a "viewed" entry is due). One Core query."""
-    since = now - timedelta(seconds=VIEW_EVERY)
-    values = {"reference": reference.strip().upper(), "user_id": user_id, "since": since}
-    found = session.connection().execute(_kept_page_version(), values).first()
-    return int(found[0]) if found else None
-
-
-@cache
-def _kept_page_version() -> Select[Any]:
-    cases, events, versions = Case.__table__.c, CaseEvent.__table__.c, DataVersion.__table__
-    viewed = exists().where(
-        events.case_id == cases.id,
-        events.kind == "viewed",
-        events.actor_kind == "staff",
-        events.actor_id == bindparam("user_id"),
-        events.at > bindparam("since"),
-    )
-    return (
-        select(versions.c.version)
-        .join_from(versions, Case.__table__, true())
-        .where(versions.c.id == 1, cases.reference == bindparam("reference"))
-        .where(cases.restricted == false(), viewed)
-    )
+def next_view_due(case: Case, user: StaffUser) -> datetime | None:
+    """When this user's next "viewed" entry on the case is due (None: they have none)."""
+    mine = ("viewed", "staff", user.id)
+    views = [e.at for e in case.events if (e.kind, e.actor_kind, e.actor_id) == mine]
+    return max(views) + timedelta(seconds=VIEW_EVERY) if views else None
 
 
 def record_view(session: Session, case: Case, user: StaffUser, now: datetime) -> bool:

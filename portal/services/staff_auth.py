@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyotp
 from argon2 import PasswordHasher
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portal.models import RecoveryCode, StaffAccessLog, StaffSession, StaffUser
 from portal.models.base import utcnow
+from portal.models.revision import VERSION
 from portal.services.staff import MIN_PASSWORD, StaffError, verify_password
 from portal.services.staff import _hasher as password_hasher  # one argon2 policy for passwords
 from portal.services.tokens import new_token, token_hash
@@ -194,17 +195,25 @@ def _refusal(row: StaffSession | None, now: datetime, policy: Policy) -> str | N
 
 
 @cache
-def _session_by_token() -> Select[StaffSession]:
-    """Every back office request's first query (with the user: one query, not two), built once."""
+def _session_by_token() -> Select[StaffSession, int]:
+    """Every back office request's first query, built once: the session with its user, and the
+    data version the pages kept rendered are kept under (portal.models.revision), in one."""
     wanted = StaffSession.token_hash == bindparam("token_hash")
-    return select(StaffSession).where(wanted).options(joinedload(StaffSession.user))
+    version = VERSION.scalar_subquery()
+    return select(StaffSession, version).where(wanted).options(joinedload(StaffSession.user))
+
+
+class Live(NamedTuple):
+    session: StaffSession
+    data_version: int  # read before anything the request renders
 
 
 def load_session(
     session: Session, token: str, *, now: datetime, path: str, policy: Policy = Policy()
-) -> StaffSession:
+) -> Live:
     """The live session for a cookie's token, or SessionRefused (after ending the session)."""
-    row = session.scalar(_session_by_token(), {"token_hash": token_hash(token)})
+    found = session.execute(_session_by_token(), {"token_hash": token_hash(token)}).first()
+    row, version = found if found is not None else (None, 0)
     reason = _refusal(row, now, policy)
     if reason is not None:
         if row is not None and row.revoked_at is None:
@@ -214,7 +223,7 @@ def load_session(
     assert row is not None
     if now - row.last_seen_at >= _SEEN_EVERY:  # one write a minute at most, not one per request
         row.last_seen_at = now
-    return row
+    return Live(row, version)
 
 
 def sign_out(session: Session, row: StaffSession, *, now: datetime, path: str) -> None:

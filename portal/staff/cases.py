@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, g, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from portal import htmx
@@ -16,9 +16,8 @@ from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES, short_date
 from portal.models import Case, Deadline, StaffUser
-from portal.models.revision import data_version
 from portal.notify import outbox
-from portal.page_cache import personal_page
+from portal.page_cache import keep_until, personal_page
 from portal.services import case_details, commitments, deadlines, documents, queues, staff_actions, staff_auth
 from portal.services.cases import NewCase
 from portal.services.rules import rules
@@ -63,8 +62,7 @@ def cases() -> str:
     # Kept rendered for each viewer, query and day until any case, person or staff user changes
     # (portal.models.revision): a queue is read far more often than the cases in it change.
     user = current_staff()
-    key = (data_version(db.session.connection()), user.id, user.role, today())
-    return personal_page("staff-queue", key, _queue_page)
+    return personal_page("staff-queue", (g.data_version, user.id, user.role, today()), _queue_page)
 
 
 def _queue_page() -> str:
@@ -172,23 +170,23 @@ def _due_lines(case: Case) -> list[DueLine]:
 @bp.get("/cases/<reference>")
 @require_role(*READERS)
 def case(reference: str) -> str:
-    # Kept like the queues when a view would write nothing (portal.services.queues.kept_page_version).
-    user = current_staff()
-    version = queues.kept_page_version(db.session, reference, user.id, staff_auth.clock())
-    if version is None:
-        return _case_page(reference)
-    return personal_page("staff-case", (version, user.id, user.role, today()), lambda: _case_page(reference))
+    # Kept like the queues, until this viewer's next "viewed" entry is due (see _case_page).
+    user, now = current_staff(), staff_auth.clock()
+    key = (g.data_version, user.id, user.role, today())
+    return personal_page("staff-case", key, lambda: _case_page(reference, user, now), now)
 
 
-def _case_page(reference: str) -> str:
+def _case_page(reference: str, user: StaffUser, now: datetime) -> str:
     session = db.session
     loaded, has = case_extras.case_and_present(session, reference)
     found = authorise_case(loaded)
-    user, now = current_staff(), staff_auth.clock()
     if not queues.viewed_recently(found, user, now):  # most views write nothing (no lock)
         with db.transaction() as session:
             queues.record_view(session, found, user, now)
         found = queues.case_by_reference(session, reference, reload=True) or found  # with this view
+        keep_until(None)  # the view is a change: the next request has a new data version
+    else:  # a restricted case's every read is logged (authorise_case), so it is never kept
+        keep_until(None if found.restricted else queues.next_view_due(found, user))
     role = staff_actions.ROLES.get(user.role)
     return render_template(
         "staff/cases/case.html",

@@ -119,7 +119,9 @@ def _load() -> StaffSession | Response:
         return _to_sign_in("required")
     s = db.session
     try:
-        row = staff_auth.load_session(s, token, now=staff_auth.clock(), path=request.path, policy=policy())
+        row, g.data_version = staff_auth.load_session(
+            s, token, now=staff_auth.clock(), path=request.path, policy=policy()
+        )
     except staff_auth.SessionRefused as refused:
         s.commit()  # keep the session's revocation and the log entry
         session.pop(TOKEN_KEY, None)

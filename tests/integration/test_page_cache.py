@@ -84,7 +84,7 @@ def _plain(reply: TestResponse) -> str:
 
 def _kept_pages(app: Flask) -> dict[tuple[object, ...], str]:
     store = app.extensions["portal.page_cache"]
-    return {key: page for key, page in store.items() if key[0] == "form-page"}
+    return {key: kept.page for key, kept in store.items() if key[0] == "form-page"}
 
 
 def test_a_question_page_is_kept_each_visitor_with_their_own_token(app: Flask, client: FlaskClient) -> None:

@@ -7,8 +7,8 @@ kept under a case's revision (the family's case page), or under the data version
 queues), is therefore never served after a change it shows has been committed.
 
 Only writes made through the ORM are seen here. A Core UPDATE or DELETE of something a kept page
-shows must call `changed(session, case_ids)` itself (portal.services.retention writes only what
-no kept page shows, and ends the case's tracking sessions).
+could show must call `changed(session, case_ids)` itself, as the theme (portal.services.
+case_details) and anonymising a case (portal.services.retention) do.
 
 The data version row is updated last, just before the commit, so on PostgreSQL it is locked for
 the commit alone: transactions that change cases wait for each other there, which at a

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import Case, ComplainedAbout, StaffUser, StageRecord
+from portal.models.revision import changed
 from portal.services import cases
 
 # What complaints are about, as the annual report groups them (reg 13 SI 2006/1738: the report
@@ -58,6 +59,7 @@ def set_theme(session: Session, case: Case, actor: cases.Actor, theme: str, allo
     if before == theme:
         raise DetailError(f"The theme is already {theme}.")
     session.execute(update(StageRecord).where(StageRecord.case_id == case.id).values(theme=theme))
+    changed(session, {case.id})  # a Core write: the pages kept for the case are made again
     change = f"from {before} to {theme}" if before else f"to {theme}"
     cases.add_event(session, case, actor, "theme_set", f"Theme set {change}.", theme=theme)
 

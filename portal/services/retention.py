@@ -39,6 +39,7 @@ from portal.models import (
     Upload,
 )
 from portal.models.base import utcnow
+from portal.models.revision import changed
 from portal.services.cases import SYSTEM, add_event
 
 # Must match migration 0011: the database refuses any other redacted text.
@@ -146,6 +147,8 @@ def _redact_chronology(session: Session, case_id: int, now: datetime) -> int:
 
 
 def _clear_related(session: Session, case_id: int) -> None:
+    changed(session, {case_id})  # Core writes: the pages kept for the case are made again
+
     def blank(model: type, where: ColumnElement[bool], **values: object) -> None:
         session.execute(
             update(model).where(where).values(**values).execution_options(synchronize_session=False)

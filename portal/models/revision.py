@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, event, select
+from sqlalchemy import BigInteger, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.models.base import Base
@@ -41,24 +41,20 @@ class DataVersion(Base):
 
 @dataclass
 class _Changes:
+    """What this transaction changed so far (kept in session.info only when it changed something)."""
+
     cases: set[int] = field(default_factory=set)
     people: set[int] = field(default_factory=set)
-    any: bool = False
 
 
 # The data version now: the staff guard reads it with the signed-in session (one query).
 VERSION = select(DataVersion.__table__.c.version).where(DataVersion.__table__.c.id == 1)
 
 
-def data_version(connection: Connection) -> int:
-    return int(connection.execute(VERSION).scalar_one())
-
-
 def changed(session: Session, case_ids: set[int] | None = None) -> None:
     """Note a change the ORM did not see (a Core write): the revisions rise at commit."""
     noted: _Changes = session.info.setdefault(_KEY, _Changes())
     noted.cases.update(case_ids or ())
-    noted.any = True
 
 
 @event.listens_for(Session, "after_flush")
@@ -82,16 +78,14 @@ def _note(session: Session, *_args: object) -> None:
         noted: _Changes = session.info.setdefault(_KEY, _Changes())
         noted.cases |= cases
         noted.people |= people
-        noted.any = True
 
 
 @event.listens_for(Session, "before_commit")
 def _raise(session: Session) -> None:
     """At commit, after the last flush: raise the changed cases' revisions, then the data version."""
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    session.flush()
     noted: _Changes | None = session.info.pop(_KEY, None)
-    if noted is None or not noted.any:
+    if noted is None:
         return
     connection = session.connection()
     if noted.cases or noted.people:

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.models import Case, StaffAccessLog, StaffUser
-from portal.models.revision import changed, data_version
+from portal.models.revision import VERSION, changed
 from tests.integration.test_staff_auth import Clock, checked
 from tests.integration.test_staff_cases import clock, counted, make_case, signed_in, staff
 
@@ -19,7 +19,11 @@ __all__ = ["clock", "staff"]  # the sign-in tests' fixtures, used by name
 
 def _version(app: Flask) -> int:
     with app.app_context():
-        return data_version(db.session.connection())
+        return data_version()
+
+
+def data_version() -> int:
+    return int(db.session.connection().execute(VERSION).scalar_one())
 
 
 def _queue(client: FlaskClient, url: str = "/staff/cases") -> str:
@@ -76,7 +80,7 @@ def test_the_data_version_rises_with_each_committed_change_only(app: Flask, staf
     with app.app_context():
         with db.transaction() as s:  # read, nothing written
             s.scalar(select(Case).where(Case.reference == reference))
-        assert data_version(db.session.connection()) == before
+        assert data_version() == before
         try:
             with db.transaction() as s:
                 case = s.scalar(select(Case).where(Case.reference == reference))
@@ -86,7 +90,7 @@ def test_the_data_version_rises_with_each_committed_change_only(app: Flask, staf
                 raise RuntimeError
         except RuntimeError:
             pass
-        assert data_version(db.session.connection()) == before
+        assert data_version() == before
         revision = db.session.scalar(select(Case.revision).where(Case.reference == reference))
         with db.transaction() as s:  # a Core write says so itself
             s.execute(
@@ -96,13 +100,13 @@ def test_the_data_version_rises_with_each_committed_change_only(app: Flask, staf
             assert case_id is not None
             changed(s, {case_id})
         db.session.close()
-        assert data_version(db.session.connection()) == before + 1
+        assert data_version() == before + 1
         assert db.session.scalar(select(Case.revision).where(Case.reference == reference)) == revision + 1
         with db.transaction() as s:
             user = s.get(StaffUser, staff["officer"])
             assert user is not None
             user.name = "Olu Officer"
-        assert data_version(db.session.connection()) == before + 2
+        assert data_version() == before + 2
 
 
 def test_a_case_page_is_kept_once_the_view_is_on_the_chronology(

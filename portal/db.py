@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Dialect, Engine, Select, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_PRAGMAS = (
@@ -59,7 +61,9 @@ def _is_write(statement: str) -> bool:
 
 def _sqlite_begin(conn: Any) -> None:
     deferred = _reads_first.get()
-    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    # Straight to the driver: through SQLAlchemy, a BEGIN cost more than the query after it
+    # (every request begins one, issue #10).
+    conn.connection.driver_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
     conn.info[_DEFERRED] = deferred
 
 
@@ -106,6 +110,96 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "commit", _ended)
     event.listen(engine, "rollback", _ended)
     return engine
+
+
+# --- a one-row read on the driver's own connection -----------------------------------------------
+
+# Called with each statement first_row runs: SQLAlchemy's before_cursor_execute does not see them
+# (the tests that count a page's queries listen here too).
+DRIVER_READS: list[Callable[[str], None]] = []
+
+
+@dataclass(frozen=True)
+class _Read:
+    sql: str
+    order: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite); None: named
+    values: dict[str, Any]  # the statement's own values (literals), by name
+    binds: dict[str, Callable[[Any], Any] | None]
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+
+_reads: WeakKeyDictionary[Engine, dict[Select[Any], _Read]] = WeakKeyDictionary()
+
+
+def _compile_read(statement: Select[Any], dialect: Dialect) -> _Read:
+    compiled = statement.compile(dialect=dialect)
+    if compiled.escaped_bind_names:
+        raise ValueError("first_row: parameter names must be plain identifiers")
+    binds = compiled.binds
+    return _Read(
+        compiled.string,
+        tuple(compiled.positiontup or ()) if compiled.positional else None,
+        {name: bind.value for name, bind in binds.items() if not bind.required},
+        {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()},
+        tuple(t.dialect_impl(dialect).result_processor(dialect, None) for t in _types(statement)),
+    )
+
+
+def first_row(engine: Engine, statement: Select[Any], params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The first row of a SELECT, run on a pooled connection's driver rather than through
+    SQLAlchemy's Connection, its values converted by the columns' types as SQLAlchemy would.
+
+    For the one read that most requests make before a page kept rendered is served (the staff
+    guard's session, a family's case and its revision, issue #10): through SQLAlchemy, beginning,
+    executing, reading and rolling back cost several times the query. It runs on its own, outside
+    the request's session and transaction (on PostgreSQL in autocommit: one round trip).
+    `statement` is built once (its compiled form is kept per engine); `params` are its values."""
+    per_engine = _reads.setdefault(engine, {})
+    read = per_engine.get(statement)
+    if read is None:
+        read = per_engine[statement] = _compile_read(statement, engine.dialect)
+    values = {**read.values, **params}
+    bound = {name: _through(read.binds[name], value) for name, value in values.items()}
+    args = bound if read.order is None else tuple(bound[n] for n in read.order)
+    for listener in DRIVER_READS:
+        listener(read.sql)
+    raw = engine.raw_connection()
+    driver_error = engine.dialect.loaded_dbapi.Error
+    try:
+        row = _fetch_first(raw, read.sql, args, autocommit=engine.dialect.name == "postgresql")
+    except BaseException as error:
+        raw.invalidate()  # never back to the pool in a state its next user does not expect
+        if isinstance(error, driver_error):  # as SQLAlchemy would raise it
+            raise DBAPIError.instance(read.sql, args, error, driver_error) from error
+        raise
+    raw.close()
+    if row is None:
+        return None
+    return tuple(_through(process, value) for process, value in zip(read.results, row, strict=True))
+
+
+def _types(statement: Select[Any]) -> list[Any]:
+    return [column.type for column in statement.selected_columns]
+
+
+def _through(process: Callable[[Any], Any] | None, value: Any) -> Any:
+    return value if process is None else process(value)
+
+
+def _fetch_first(raw: Any, sql: str, args: Any, *, autocommit: bool) -> Any:
+    driver = raw.driver_connection
+    if autocommit:
+        driver.autocommit = True  # idle after the pool's reset, so no round trip to set it
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute(sql, args)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        if autocommit:
+            driver.autocommit = False  # as SQLAlchemy's connections expect
 
 
 @dataclass

@@ -175,6 +175,13 @@ def _reads_only() -> bool:
     return request.method in SAFE_METHODS
 
 
+def _check_writes() -> None:
+    """The limiter's before_request, for the requests a limit can count (see _reads_only): a page
+    view does not even ask (the asking was a twentieth of a kept page's time, issue #10)."""
+    if request.method not in SAFE_METHODS:
+        limiter._check_request_limit()
+
+
 def limit(name: str, key_func: Callable[[], str], render: Callable[[], str]) -> Any:
     """Decorator: the configured limit `name` on POSTs, keyed by `key_func`; `render` re-shows the page."""
     return limiter.limit(
@@ -226,5 +233,7 @@ def init_app(app: Flask) -> None:
         # Behind nginx: take the client address from X-Forwarded-For, trusting only our proxies.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
+    hooks = app.before_request_funcs[None]
+    hooks[hooks.index(limiter._check_request_limit)] = _check_writes
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.jinja_env.globals["too_many_message"] = too_many_message

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from bs4 import BeautifulSoup
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.test import TestResponse
+
+from portal import db as portal_db
 
 
 def check_page(html: str, nonce: str | None = None) -> BeautifulSoup:
@@ -49,3 +56,22 @@ def get_page(client: FlaskClient, url: str, status: int = 200, **kwargs: object)
     response = client.get(url, **kwargs)  # type: ignore[arg-type]
     assert response.status_code == status, f"{url}: {response.status_code}"
     return check_page(response.get_data(as_text=True), nonce_of(response))
+
+
+@contextmanager
+def statements_run(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app runs meanwhile: through SQLAlchemy, and the reads portal.db's
+    first_row runs on the driver (SQLAlchemy's events do not see those)."""
+    seen: list[str] = []
+
+    def through_sqlalchemy(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    engine, on_driver = app.extensions["portal.db"].engine, seen.append
+    event.listen(engine, "before_cursor_execute", through_sqlalchemy)
+    portal_db.DRIVER_READS.append(on_driver)
+    try:
+        yield seen
+    finally:
+        portal_db.DRIVER_READS.remove(on_driver)
+        event.remove(engine, "before_cursor_execute", through_sqlalchemy)

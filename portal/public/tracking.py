@@ -166,7 +166,7 @@ def _simple() -> bool:
 def track_case() -> Response | str:
     # Kept rendered until anything on it changes (the case's revision), the day turns or the
     # language does: most views are a family coming back to see whether anything has moved.
-    key = tracking.page_key(db.session, _token())
+    key = tracking.page_key(db.engine, _token())
     if key is None:
         return redirect(url_for("public.track", expired=1))
     message = session.pop("track_message", None) if "track_message" in session else None

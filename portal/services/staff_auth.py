@@ -18,9 +18,10 @@ from typing import Any, NamedTuple
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, bindparam, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Engine, Select, bindparam, select, update
+from sqlalchemy.orm import Session
 
+from portal.db import first_row
 from portal.models import RecoveryCode, StaffAccessLog, StaffSession, StaffUser
 from portal.models.base import utcnow
 from portal.models.revision import VERSION
@@ -89,10 +90,11 @@ class CodeCheck:
 
 
 class SessionRefused(Exception):
-    """The session cookie no longer signs anyone in; `reason` says why (for the message)."""
+    """The session cookie no longer signs anyone in; `reason` says why (for the message).
+    `live`: the session row if it was still live (end_refused ends it)."""
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
+    def __init__(self, reason: str, live: _SessionRow | None = None) -> None:
+        self.reason, self.live = reason, live
         super().__init__(reason)
 
 
@@ -179,14 +181,30 @@ def _changed_since(changed_at: datetime | None, created_at: datetime) -> bool:
     return changed_at is not None and changed_at > created_at
 
 
-def _refusal(row: StaffSession | None, now: datetime, policy: Policy) -> str | None:
+class _SessionRow(NamedTuple):
+    """A row of _session_by_token."""
+
+    id: int
+    user_id: int
+    revoked_at: datetime | None
+    created_at: datetime
+    last_seen_at: datetime
+    mfa_passed_at: datetime | None
+    codes_pending: bool
+    is_active: bool
+    password_changed_at: datetime | None
+    role: str
+    mfa_enrolled_at: datetime | None
+    data_version: int
+
+
+def _refusal(row: _SessionRow | None, now: datetime, policy: Policy) -> str | None:
     if row is None:
         return "missing"
-    user = row.user
     checks = (
         (row.revoked_at is not None, "revoked"),
-        (not user.is_active, "disabled"),
-        (_changed_since(user.password_changed_at, row.created_at), "password_changed"),
+        (not row.is_active, "disabled"),
+        (_changed_since(row.password_changed_at, row.created_at), "password_changed"),
         (now - row.created_at > policy.absolute, "expired"),
         (row.mfa_passed_at is None and now - row.created_at > policy.mfa_window, "mfa_timeout"),
         (now - row.last_seen_at > policy.idle, "idle"),
@@ -195,35 +213,61 @@ def _refusal(row: StaffSession | None, now: datetime, policy: Policy) -> str | N
 
 
 @cache
-def _session_by_token() -> Select[StaffSession, int]:
-    """Every back office request's first query, built once: the session with its user, and the
-    data version the pages kept rendered are kept under (portal.models.revision), in one."""
-    wanted = StaffSession.token_hash == bindparam("token_hash")
-    version = VERSION.scalar_subquery()
-    return select(StaffSession, version).where(wanted).options(joinedload(StaffSession.user))
+def _session_by_token() -> Select[Any]:
+    """Every back office request's first query, built once: the session and its user's state as
+    plain columns, and the data version the pages kept rendered are kept under
+    (portal.models.revision), in one."""
+    s, u = StaffSession.__table__.c, StaffUser.__table__.c
+    times = (s.revoked_at, s.created_at, s.last_seen_at, s.mfa_passed_at)
+    of_session = (s.id, s.user_id, *times, s.codes_pending)
+    of_user = (u.is_active, u.password_changed_at, u.role, u.mfa_enrolled_at)
+    return (
+        select(*of_session, *of_user, VERSION.scalar_subquery())
+        .join_from(StaffSession.__table__, StaffUser.__table__, u.id == s.user_id)
+        .where(s.token_hash == bindparam("token_hash"))
+    )
 
 
 class Live(NamedTuple):
-    session: StaffSession
+    """A live session as the guard reads it, in plain values: most back office requests need no
+    more than this (a page kept rendered, issue #10), so no ORM object is made for them."""
+
+    session_id: int
+    user_id: int
+    role: str
+    mfa_passed_at: datetime | None
+    codes_pending: bool
+    mfa_enrolled: bool
     data_version: int  # read before anything the request renders
+    seen_due: bool  # last seen a minute or more ago: `seen` writes it
 
 
-def load_session(
-    session: Session, token: str, *, now: datetime, path: str, policy: Policy = Policy()
-) -> Live:
-    """The live session for a cookie's token, or SessionRefused (after ending the session)."""
-    found = session.execute(_session_by_token(), {"token_hash": token_hash(token)}).first()
-    row, version = found if found is not None else (None, 0)
+def load_session(engine: Engine, token: str, *, now: datetime, policy: Policy = Policy()) -> Live:
+    """The live session for a cookie's token, or SessionRefused. One read on the driver
+    (portal.db.first_row) and nothing written: the caller's transaction runs end_refused or seen."""
+    found = first_row(engine, _session_by_token(), {"token_hash": token_hash(token)})
+    row = _SessionRow(*found) if found is not None else None
     reason = _refusal(row, now, policy)
     if reason is not None:
-        if row is not None and row.revoked_at is None:
-            row.revoked_at = now
-            record(session, "session_ended", now=now, path=path, user_id=row.user_id, detail=reason)
-        raise SessionRefused(reason)
+        raise SessionRefused(reason, row if row is not None and row.revoked_at is None else None)
     assert row is not None
-    if now - row.last_seen_at >= _SEEN_EVERY:  # one write a minute at most, not one per request
-        row.last_seen_at = now
-    return Live(row, version)
+    return Live(
+        row.id, row.user_id, row.role, row.mfa_passed_at, row.codes_pending, row.mfa_enrolled_at is not None,
+        row.data_version, seen_due=now - row.last_seen_at >= _SEEN_EVERY,
+    )  # fmt: skip
+
+
+def end_refused(session: Session, refused: SessionRefused, *, now: datetime, path: str) -> None:
+    """End the session a refusal was about, if it was still live, and log why."""
+    live = refused.live
+    if live is not None:
+        session.get_one(StaffSession, live.id).revoked_at = now
+        record(session, "session_ended", now=now, path=path, user_id=live.user_id, detail=refused.reason)
+
+
+def seen(session: Session, live: Live, now: datetime) -> None:
+    """Last seen now (called when live.seen_due: one write a minute at most, not one per request)."""
+    session.get_one(StaffSession, live.session_id).last_seen_at = now
 
 
 def sign_out(session: Session, row: StaffSession, *, now: datetime, path: str) -> None:

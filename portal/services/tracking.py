@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Engine, Select, bindparam, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from portal.db import first_row
 from portal.models import Case, LgoEnquiry, StaffUser, TrackingLink, TrackingSession
 from portal.models.base import utcnow
 from portal.notify.outbox import queue_email
@@ -184,12 +185,12 @@ class PageKey(NamedTuple):
     handled_by: str | None  # the name of the person handling the case (a staff user's row)
 
 
-def page_key(session: Session, token: str | None, now: datetime | None = None) -> PageKey | None:
-    """The live session's case and its revision in one Core query (no ORM objects made)."""
+def page_key(engine: Engine, token: str | None, now: datetime | None = None) -> PageKey | None:
+    """The live session's case and its revision: one read on the driver (portal.db.first_row),
+    outside the request's session, so a page kept rendered is served without one."""
     if not token:
         return None
-    values = {"token_hash": token_hash(token), "now": now or utcnow()}
-    found = session.connection().execute(_page_key(), values).first()
+    found = first_row(engine, _page_key(), {"token_hash": token_hash(token), "now": now or utcnow()})
     return PageKey(*found) if found else None
 
 

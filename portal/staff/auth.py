@@ -6,16 +6,15 @@ from datetime import datetime
 from typing import Any
 
 import segno
-from flask import current_app, g, render_template, request, session, url_for
+from flask import current_app, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from portal import htmx
 from portal.extensions import db
 from portal.limits import account_key, client_address, limit, staff_sign_in_key, too_many_message
-from portal.models import StaffSession
 from portal.services import staff_auth
 from portal.staff.forms import ConfirmForm, RecoveryCodeForm, SignInForm, TotpForm, add_error
-from portal.staff.guard import NEXT_KEY, TOKEN_KEY, Stage, policy, safe_next, stage
+from portal.staff.guard import NEXT_KEY, TOKEN_KEY, Stage, current_session, policy, safe_next, stage
 from portal.staff.views import LONDON, bp
 
 WRONG_DETAILS = "Enter a correct email address and password"
@@ -39,11 +38,6 @@ CODE_ERRORS = {
     "wrong": "The code is not right. Check your app and enter the code it shows now",
     "reused": "That code has already been used. Wait for your app to show a new code and enter that",
 }
-
-
-def _row() -> StaffSession:
-    row: StaffSession = g.staff_session
-    return row
 
 
 def _notice() -> str | None:
@@ -124,14 +118,14 @@ def _after_code(check: staff_auth.CodeCheck) -> Response:
         session.pop(TOKEN_KEY, None)
         return htmx.redirect_after_post(url_for("staff.sign_in", reason="locked"))
     session[TOKEN_KEY] = check.token
-    if _row().codes_pending:
+    if current_session().codes_pending:
         return htmx.redirect_after_post(url_for("staff.recovery_codes"))
     return htmx.redirect_after_post(safe_next(session.pop(NEXT_KEY, None)) or url_for("staff.home"))
 
 
 def _code_page(form: Any, check_code: Any, error: Any, template: str) -> Response | str:
     """The second step: an app code or a recovery code, checked by `check_code`."""
-    row = _row()
+    row = current_session()
     if row.user.mfa_enrolled_at is None:
         return htmx.redirect_after_post(url_for("staff.mfa_set_up"))
     if form.validate_on_submit():
@@ -180,7 +174,7 @@ def _grouped(secret: str) -> str:
 @limit("mfa_per_sign_in", staff_sign_in_key, _generic_429)
 @stage(Stage.MFA)
 def mfa_set_up() -> Response | str:
-    row = _row()
+    row = current_session()
     if row.user.mfa_enrolled_at is not None:
         return htmx.redirect_after_post(url_for("staff.mfa"))
     with db.transaction():
@@ -210,7 +204,7 @@ def recovery_codes() -> Response | str:
 
     Only hashes are stored, so the codes cannot be shown again; reloading the page replaces them.
     """
-    row = _row()
+    row = current_session()
     form = ConfirmForm()
     if form.validate_on_submit():
         with db.transaction():
@@ -225,6 +219,6 @@ def recovery_codes() -> Response | str:
 @stage(Stage.ANY)
 def sign_out() -> Response:
     with db.transaction() as s:
-        staff_auth.sign_out(s, _row(), now=staff_auth.clock(), path=request.path)
+        staff_auth.sign_out(s, current_session(), now=staff_auth.clock(), path=request.path)
     session.clear()
     return htmx.redirect_after_post(url_for("staff.sign_in", reason="signed-out"))

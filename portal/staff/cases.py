@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from flask import abort, g, render_template, request, send_file, url_for
+from flask import abort, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from portal import htmx
@@ -24,7 +24,7 @@ from portal.services.rules import rules
 from portal.services.staff_cases import can_open_restricted
 from portal.staff import case_extras
 from portal.staff.case_forms import AREAS, PROCEDURE_NAMES, NewCaseForm, QueueForm, SelectChoice
-from portal.staff.guard import authorise_case, current_staff, require_role
+from portal.staff.guard import authorise_case, current_staff, live, require_role
 from portal.staff.views import LONDON, bp
 
 READERS = ("officer", "manager", "responding_manager", "reporting")
@@ -61,8 +61,8 @@ def _filter(args: Mapping[str, str]) -> queues.QueueFilter:
 def cases() -> str:
     # Kept rendered for each viewer, query and day until any case, person or staff user changes
     # (portal.models.revision): a queue is read far more often than the cases in it change.
-    user = current_staff()
-    return personal_page("staff-queue", (g.data_version, user.id, user.role, today()), _queue_page)
+    who = live()
+    return personal_page("staff-queue", (who.data_version, who.user_id, who.role, today()), _queue_page)
 
 
 def _queue_page() -> str:
@@ -171,9 +171,9 @@ def _due_lines(case: Case) -> list[DueLine]:
 @require_role(*READERS)
 def case(reference: str) -> str:
     # Kept like the queues, until this viewer's next "viewed" entry is due (see _case_page).
-    user, now = current_staff(), staff_auth.clock()
-    key = (g.data_version, user.id, user.role, today())
-    return personal_page("staff-case", key, lambda: _case_page(reference, user, now), now)
+    who, now = live(), staff_auth.clock()
+    key = (who.data_version, who.user_id, who.role, today())
+    return personal_page("staff-case", key, lambda: _case_page(reference, current_staff(), now), now)
 
 
 def _case_page(reference: str, user: StaffUser, now: datetime) -> str:

@@ -1,4 +1,4 @@
-"""The staff guard: who is signed in (g.staff_user, g.staff_session), role and case checks, refusals logged.
+"""The staff guard: who is signed in (g.staff, a plain Live row), role and case checks, refusals logged.
 
 Every /staff request runs `check_request()` (the blueprint's before_request). Views on
 other blueprints or the app are protected by `require_role`, which signs the person in
@@ -19,7 +19,6 @@ from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 
 from portal import htmx
-from portal.db import SAFE_METHODS
 from portal.extensions import db
 from portal.models import Case, StaffSession, StaffUser
 from portal.services import staff_auth
@@ -33,7 +32,9 @@ __all__ = [
     "authorise_case",
     "can_change_case",
     "can_see_case",
+    "current_session",
     "current_staff",
+    "live",
     "policy",
     "refuse",
     "require_role",
@@ -83,14 +84,25 @@ def policy() -> staff_auth.Policy:
     return staff_auth.Policy.from_config(current_app.config)
 
 
+def live() -> staff_auth.Live:
+    """Who is signed in, as the guard read it (only inside a guarded view): ids, role, data version."""
+    row: staff_auth.Live = g.staff
+    return row
+
+
 def current_staff() -> StaffUser:
-    """The signed-in staff member (only inside a guarded view)."""
-    user: StaffUser = g.staff_user
-    return user
+    """The signed-in staff member as an ORM object, loaded on first use (only inside a guarded
+    view): a view that only needs the id or role reads live() and loads nothing."""
+    return db.session.get_one(StaffUser, live().user_id)
+
+
+def current_session() -> StaffSession:
+    """This browser's session row, loaded on first use (the sign-in steps change it)."""
+    return db.session.get_one(StaffSession, live().session_id)
 
 
 def signed_in() -> bool:
-    row: StaffSession | None = g.get("staff_session")
+    row: staff_auth.Live | None = g.get("staff")
     return row is not None and row.mfa_passed_at is not None
 
 
@@ -113,36 +125,33 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def _load() -> StaffSession | Response:
+def _load() -> staff_auth.Live | Response:
     token = session.get(TOKEN_KEY)
     if not isinstance(token, str):
         return _to_sign_in("required")
-    s = db.session
+    now = staff_auth.clock()
     try:
-        row, g.data_version = staff_auth.load_session(
-            s, token, now=staff_auth.clock(), path=request.path, policy=policy()
-        )
+        row = staff_auth.load_session(db.engine, token, now=now, policy=policy())
     except staff_auth.SessionRefused as refused:
-        s.commit()  # keep the session's revocation and the log entry
+        with db.transaction() as s:  # end the session and log why
+            staff_auth.end_refused(s, refused, now=now, path=request.path)
         session.pop(TOKEN_KEY, None)
         return _to_sign_in(refused.reason)
-    # Commit last_seen_at (at most once a minute); on a POST, commit anyway: that lets go of
-    # SQLite's write lock, which the rate limiter's own connection needs before the view runs. A
-    # page view with nothing to save keeps its transaction (no round trips on PostgreSQL).
-    if s.dirty or request.method not in SAFE_METHODS:
-        s.commit()
-    g.staff_session, g.staff_user = row, row.user
+    if row.seen_due:
+        with db.transaction() as s:
+            staff_auth.seen(s, row, now)
+    g.staff = row
     return row
 
 
-def _send_on(row: StaffSession, level: Stage) -> Response | None:
+def _send_on(row: staff_auth.Live, level: Stage) -> Response | None:
     """Redirect when the session is not at the stage the view needs."""
     if level is Stage.ANY:
         return None
     if row.mfa_passed_at is None:
         if level is Stage.MFA:
             return None
-        return _to("staff.mfa" if row.user.mfa_enrolled_at else "staff.mfa_set_up")
+        return _to("staff.mfa" if row.mfa_enrolled else "staff.mfa_set_up")
     if row.codes_pending:
         return None if level is Stage.CODES else _to("staff.recovery_codes")
     if level in (Stage.MFA, Stage.CODES):
@@ -154,7 +163,7 @@ def authenticate(level: Stage = Stage.FULL) -> Response | None:
     """Sign the request in from its cookie: None to carry on, or where to send the person."""
     if level is Stage.OPEN:
         return None
-    row = g.get("staff_session")
+    row = g.get("staff")
     if row is None:
         loaded = _load()
         if isinstance(loaded, Response):
@@ -175,8 +184,8 @@ def refuse(reason: str) -> NoReturn:
 
     Call it before the view changes anything: it commits the log entry.
     """
-    user = g.get("staff_user")
-    user_id = user.id if user is not None else None
+    row: staff_auth.Live | None = g.get("staff")
+    user_id = row.user_id if row is not None else None
     with db.transaction() as s:
         staff_auth.record(s, "refused", now=staff_auth.clock(), path=request.path, user_id=user_id,
                           detail=reason[:200])  # fmt: skip
@@ -196,9 +205,9 @@ def require_role(*roles: str) -> Callable[[F], F]:
             redirect = authenticate(Stage.FULL)
             if redirect is not None:
                 return redirect
-            user = current_staff()
-            if user.role not in roles:
-                refuse(f"role {user.role} not in {', '.join(roles)}")
+            role = live().role
+            if role not in roles:
+                refuse(f"role {role} not in {', '.join(roles)}")
             return view(*args, **kwargs)
 
         return cast(F, guarded)

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from bench import generate, load, run
 from portal import create_app
@@ -24,6 +24,7 @@ from portal.config import TestConfig
 from portal.extensions import db
 from portal.models import StaffUser
 from tests.conftest import require
+from tests.helpers import statements_run
 
 
 def test_small_run_produces_a_number_and_a_ratio_for_every_row(tmp_path: Path) -> None:
@@ -134,17 +135,8 @@ def _queries(app: Flask, client: FlaskClient, path: str, headers: dict[str, str]
     """SQL statements one GET runs (after a first GET: once-a-minute bookkeeping is done); None if absent."""
     if client.get(path, headers=headers).status_code == 404:
         return None
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    engine = app.extensions["portal.db"].engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app) as seen:
         assert client.get(path, headers=headers).status_code == 200, path
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(seen)
 
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.domain.routing import ComplainantCategory, ServiceArea
 from portal.extensions import db
 from portal.models import Case, CaseEvent, Commitment, Person, StaffAccessLog
 from portal.services.cases import SYSTEM, NewCase, record_case
 from portal.services.rules import rules
+from tests.helpers import statements_run
 from tests.integration import test_staff_auth as auth
 from tests.integration.test_staff_auth import Clock, checked, enrol
 
@@ -37,22 +36,6 @@ def make_case(app: Flask, name: str = "Jo Parent", days_ago: int = 1, summary: s
 def signed_in(client: FlaskClient, clock: Clock, role: str = "officer") -> FlaskClient:
     enrol(client, clock, f"{role}@example.gov.uk")
     return client
-
-
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def before(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_queue_lists_filters_and_searches(
@@ -189,7 +172,7 @@ def test_actions_overdue_queue_lists_cases_with_an_action_past_its_date_not_done
 
 def _queries_for(app: Flask, client: FlaskClient) -> int:
     client.get("/staff/cases")  # warm up
-    with counted(app) as statements:
+    with statements_run(app) as statements:
         assert client.get("/staff/cases?queue=all").status_code == 200
     return len(statements)
 
@@ -220,7 +203,7 @@ def test_case_page_shows_banner_dates_chronology_and_records_views(
     # The view just recorded is on the page, under the name of who did it (read with the chronology).
     latest = soup.select_one("#chronology + ol li")
     assert "Viewed by Officer." in latest.get_text() and latest.span.get_text().endswith("– Officer")
-    with counted(app) as statements:
+    with statements_run(app) as statements:
         client.get(f"/staff/cases/{ref}")
     with app.app_context(), db.transaction() as session:  # notes by every other member of staff
         case_id = session.scalar(select(Case.id).where(Case.reference == ref))
@@ -228,7 +211,7 @@ def test_case_page_shows_banner_dates_chronology_and_records_views(
             if role != "officer":
                 session.add(CaseEvent(case_id=case_id, at=clock.now, actor_kind="staff", actor_id=user_id,
                                       kind="note", summary=f"Note by {role}.", data={}))  # fmt: skip
-    with counted(app) as more_staff:
+    with statements_run(app) as more_staff:
         soup = checked(client.get(f"/staff/cases/{ref}"))
     assert len(more_staff) == len(statements)  # their names come with the chronology, no query each
     lines = [li.span.get_text() for li in soup.select("#chronology + ol li")]

@@ -11,8 +11,9 @@ from sqlalchemy import select, text
 from portal.extensions import db
 from portal.models import Case, StaffAccessLog, StaffUser
 from portal.models.revision import VERSION, changed
+from tests.helpers import statements_run
 from tests.integration.test_staff_auth import Clock, checked
-from tests.integration.test_staff_cases import clock, counted, make_case, signed_in, staff
+from tests.integration.test_staff_cases import clock, make_case, signed_in, staff
 
 __all__ = ["clock", "staff"]  # the sign-in tests' fixtures, used by name
 
@@ -35,9 +36,9 @@ def test_a_kept_queue_reads_no_case_and_a_change_shows_at_once(
 ) -> None:
     first = make_case(app, "Ola Overdue", days_ago=40)
     signed_in(client, clock)
-    with counted(app) as rendered:
+    with statements_run(app) as rendered:
         assert first in _queue(client)
-    with counted(app) as kept:
+    with statements_run(app) as kept:
         assert first in _queue(client)
     assert any("case_record" in s for s in rendered)
     assert not any("case_record" in s for s in kept), kept
@@ -116,11 +117,11 @@ def test_a_case_page_is_kept_once_the_view_is_on_the_chronology(
     reference = make_case(app, "Ola Overdue", days_ago=40)
     signed_in(client, clock)
     url = f"/staff/cases/{reference}"
-    with counted(app) as first:  # writes "Viewed by Officer." (the page is not kept)...
+    with statements_run(app) as first:  # writes "Viewed by Officer." (the page is not kept)...
         assert "Viewed by Officer." in _queue(client, url)
-    with counted(app) as second:  # ...so it is made again, now with nothing to write, and kept
+    with statements_run(app) as second:  # ...so it is made again, now with nothing to write, and kept
         _queue(client, url)
-    with counted(app) as third:
+    with statements_run(app) as third:
         shown = _queue(client, url)
     assert any("INSERT INTO case_event" in s for s in first)
     assert any("chronology" in s or "case_event" in s for s in second) and len(third) < len(second)
@@ -136,7 +137,7 @@ def test_a_case_page_is_kept_once_the_view_is_on_the_chronology(
     for _ in range(3):  # an hour on (busy all the while): the view is due again, and written
         clock.advance(minutes=21)
         client.get("/staff/")
-    with counted(app) as later:
+    with statements_run(app) as later:
         assert client.get(url).status_code == 200
     assert any("INSERT INTO case_event" in s for s in later)
 

@@ -5,39 +5,21 @@ a family coming back sees the same page for one query, and anything that changes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.domain.lifecycle import Action
 from portal.extensions import db
 from portal.models import Case, Person, StaffUser
 from portal.services.cases import add_event, transition
 from portal.services.rules import rules
-from tests.helpers import check_page, nonce_of
+from tests.helpers import check_page, nonce_of, statements_run
 from tests.integration.test_tracking import OFFICER, _open, _submitted
 from tests.journey import csrf, post
-
-
-@contextmanager
-def _statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement != "BEGIN":  # SQLite's transactions are begun by a statement (portal.db)
-            seen.append(statement)
-
-    engine = app.extensions["portal.db"].engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _revision(app: Flask, reference: str) -> int:
@@ -72,7 +54,7 @@ def test_a_second_view_is_one_query_with_its_own_nonce_and_a_working_csrf_token(
     reference, _ = _submitted(app)
     client = _open(app, reference)
     first = client.get("/track/case")
-    with _statements(app) as seen:
+    with statements_run(app) as seen:
         second = client.get("/track/case")
     assert len(seen) == 1, seen  # the session's case and its revision; nothing rendered again
     body = second.get_data(as_text=True)
@@ -154,6 +136,6 @@ def test_a_message_shows_once_and_each_view_and_holder_has_its_own_page(app: Fla
     assert "We have added your information" not in _text(client)
     other = _open(app, reference)  # signing in is on the chronology: the page is made again...
     assert "We have added your information" not in _text(other)
-    with _statements(app) as seen:  # ...and kept for every session of the case's same holder
+    with statements_run(app) as seen:  # ...and kept for every session of the case's same holder
         assert "We have added your information" not in _text(client)
     assert len(seen) == 1

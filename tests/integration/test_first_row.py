@@ -1,0 +1,93 @@
+"""portal.db.first_row: a read on the driver gives what SQLAlchemy would, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, Integer, String, bindparam, cast, literal, select
+from sqlalchemy.exc import DBAPIError
+
+from portal import db as portal_db
+from portal.db import first_row, make_engine
+from portal.extensions import db
+from portal.models import StaffSession, StaffUser
+from portal.models.base import utcnow
+from portal.models.revision import VERSION
+from portal.services.staff import create_staff
+from tests.pg import Cluster
+
+_numbers = count()
+
+S, U = StaffSession.__table__.c, StaffUser.__table__.c
+# Every kind of value the portal's driver reads return: ints, text, booleans, aware datetimes,
+# NULL, a literal of the statement's own (the data version's id) and a bound datetime.
+STATEMENT = (
+    select(S.id, S.user_id, S.created_at, S.mfa_passed_at, S.codes_pending, U.is_active, U.role)
+    .add_columns(U.password_changed_at, VERSION.scalar_subquery(), S.last_seen_at > bindparam("since"))
+    .join_from(StaffSession.__table__, StaffUser.__table__, U.id == S.user_id)
+    .where(S.token_hash == bindparam("token_hash"))
+)
+
+
+def _engine(app: Flask) -> Engine:
+    engine: Engine = app.extensions["portal.db"].engine
+    return engine
+
+
+def _signed_in_session(app: Flask) -> None:
+    with app.app_context(), db.transaction() as session:
+        user = create_staff(session, "reader@example.gov.uk", "Reader", "officer", "a password long enough 1")
+        session.add(StaffSession(token_hash="a" * 64, user=user, created_at=utcnow(), last_seen_at=utcnow()))
+
+
+def test_a_row_read_on_the_driver_is_what_sqlalchemy_reads(app: Flask) -> None:
+    _signed_in_session(app)
+    params: dict[str, Any] = {"token_hash": "a" * 64, "since": utcnow() - timedelta(hours=1)}
+    with _engine(app).connect() as conn:
+        expected = tuple(conn.execute(STATEMENT, params).one())
+    row = first_row(_engine(app), STATEMENT, params)
+    assert row == expected
+    assert row is not None and row[2].tzinfo is not None and row[4] is False and row[9] is True
+    assert [type(v) for v in row] == [type(v) for v in expected]
+
+
+def test_no_row_is_none_and_every_read_is_told_to_the_listeners(app: Flask) -> None:
+    heard: list[str] = []
+    portal_db.DRIVER_READS.append(heard.append)
+    try:
+        assert first_row(_engine(app), STATEMENT, {"token_hash": "none", "since": utcnow()}) is None
+    finally:
+        portal_db.DRIVER_READS.remove(heard.append)
+    assert len(heard) == 1 and "staff_session" in heard[0]
+
+
+@pytest.fixture
+def pg_engine(pg_cluster: Cluster) -> Iterator[Engine]:
+    name = f"first_row_{next(_numbers)}"
+    pg_cluster.psql(f"CREATE DATABASE {name} TEMPLATE template_portal")
+    engine = make_engine(pg_cluster.url(name))
+    yield engine
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_connections_go_back_to_the_pool_as_they_came(pg_engine: Engine) -> None:
+    """first_row reads in autocommit; the pool's next user gets a connection that begins
+    transactions, also after a read that failed."""
+    assert first_row(pg_engine, select(literal(1)), {}) == (1,)
+    _every_pooled_connection_begins_transactions(pg_engine)
+    failing = select(cast(bindparam("value", type_=String), Integer))
+    with pytest.raises(DBAPIError):
+        first_row(pg_engine, failing, {"value": "not a number"})
+    _every_pooled_connection_begins_transactions(pg_engine)
+
+
+def _every_pooled_connection_begins_transactions(engine: Engine) -> None:
+    for _ in range(engine.pool.checkedin() + 1):
+        with engine.connect() as conn:
+            assert conn.connection.driver_connection.autocommit is False

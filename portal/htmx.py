@@ -38,5 +38,8 @@ def redirect_after_post(location: str) -> BaseResponse:
 
 def _add_vary(response: Response) -> Response:
     # Caches must not serve a fragment where a page was asked for, or the reverse.
-    response.vary.add("HX-Request")
+    if "Vary" in response.headers:
+        response.vary.add("HX-Request")
+    else:  # most responses: one header set, without parsing and writing back a header set
+        response.headers["Vary"] = "HX-Request"
     return response

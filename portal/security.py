@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 
 def csp_nonce() -> str:
@@ -49,6 +52,20 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie session, its serializer made once for the app's keys rather than
+    on every request (a twentieth of a kept page's time, issue #10)."""
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys: tuple[Any, ...] = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = app.extensions.get("portal.session_serializer")
+        if kept is None or kept[0] != keys:
+            kept = app.extensions["portal.session_serializer"] = (keys, super().get_signing_serializer(app))
+        serializer: URLSafeTimedSerializer | None = kept[1]
+        return serializer
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     app.after_request(_set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
+from itsdangerous import BadSignature
 
 REQUIRED = {
     "X-Content-Type-Options": "nosniff",
@@ -44,3 +46,17 @@ def test_no_hx_on_attributes_in_templates() -> None:
     root = Path(__file__).resolve().parents[2] / "templates"
     offenders = [str(p) for p in root.rglob("*.html") if "hx-on" in p.read_text()]
     assert offenders == []
+
+
+def test_the_session_serializer_is_made_once_for_the_keys_in_use(app: Flask) -> None:
+    """portal.security.SessionInterface keeps Flask's serializer, but never past a change of key."""
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    assert first is not None and interface.get_signing_serializer(app) is first  # type: ignore[attr-defined]
+    cookie = first.dumps({"lang": "pl"})
+    old_key, app.secret_key = app.secret_key, "a new secret key, rotated for this test only"
+    rotated = interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    with pytest.raises(BadSignature):
+        rotated.loads(cookie)
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]  # the old key still read while cookies expire
+    assert interface.get_signing_serializer(app).loads(cookie) == {"lang": "pl"}  # type: ignore[attr-defined]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -12,8 +14,23 @@ from portal.config import ROOT, Config
 from portal.templating import Environment
 
 
+class Portal(Flask):
+    """Flask, with ensure_sync's answer kept per function: Flask asks inspect whether every hook
+    and view is a coroutine function on every request (a twentieth of a kept page, issue #10)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = self._sync[func] = super().ensure_sync(func)
+        return sync
+
+
 def create_app(config: Config | None = None) -> Flask:
-    app = Flask(
+    app = Portal(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),

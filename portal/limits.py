@@ -19,6 +19,7 @@ import math
 import secrets
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -175,11 +176,28 @@ def _reads_only() -> bool:
     return request.method in SAFE_METHODS
 
 
-def _check_writes() -> None:
-    """The limiter's before_request, for the requests a limit can count (see _reads_only): a page
-    view does not even ask (the asking was a twentieth of a kept page's time, issue #10)."""
-    if request.method not in SAFE_METHODS:
-        limiter._check_request_limit()
+def _hooks_for_writes_only(app: Flask) -> None:
+    """The limiter's own before_request, after_request and teardown hooks, run only for the
+    requests a limit can count (every limit counts POSTs only, see _reads_only): on a page view
+    they did nothing, in a tenth of a kept page's time (issue #10)."""
+    every: list[list[Any]] = [app.before_request_funcs[None], app.after_request_funcs[None]]
+    every.append(app.teardown_request_funcs[None])
+    for hooks in every:
+        hooks[:] = [_for_writes(hook) if _of_limiter(hook) else hook for hook in hooks]
+
+
+def _of_limiter(hook: Any) -> bool:
+    owner = hook.args[0] if isinstance(hook, partial) and hook.args else getattr(hook, "__self__", None)
+    return owner is limiter
+
+
+def _for_writes(hook: Callable[..., Any]) -> Callable[..., Any]:
+    def for_writes(*args: Any) -> Any:
+        if request.method in SAFE_METHODS:
+            return args[0] if args else None  # an after_request hook hands the response on unchanged
+        return hook(*args)
+
+    return for_writes
 
 
 def limit(name: str, key_func: Callable[[], str], render: Callable[[], str]) -> Any:
@@ -233,7 +251,6 @@ def init_app(app: Flask) -> None:
         # Behind nginx: take the client address from X-Forwarded-For, trusting only our proxies.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     limiter.init_app(app)
-    hooks = app.before_request_funcs[None]
-    hooks[hooks.index(limiter._check_request_limit)] = _check_writes
+    _hooks_for_writes_only(app)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.jinja_env.globals["too_many_message"] = too_many_message

@@ -81,7 +81,12 @@ def stage(level: Stage) -> Callable[[F], F]:
 
 
 def policy() -> staff_auth.Policy:
-    return staff_auth.Policy.from_config(current_app.config)
+    """The session and lockout policy, from the app's configuration (read once per app)."""
+    app = current_app
+    kept: staff_auth.Policy | None = app.extensions.get("portal.staff_policy")
+    if kept is None:
+        kept = app.extensions["portal.staff_policy"] = staff_auth.Policy.from_config(app.config)
+    return kept
 
 
 def live() -> staff_auth.Live:

@@ -171,8 +171,9 @@ limiter = Limiter(
 
 @limiter.request_filter
 def _reads_only() -> bool:
-    """Every limit counts POSTs only, so a page view skips the limiter's per-request search for
-    the limits of its endpoint (a tenth of a small page's time, issue #10)."""
+    """Every limit counts POSTs only: a rate-limited view's own check (its decorator's) ends here
+    on a page view, before the search for its endpoint's limits (the limiter's app-wide hooks are
+    not run for page views at all, see _hooks_for_writes_only; issue #10)."""
     return request.method in SAFE_METHODS
 
 

@@ -91,10 +91,10 @@ class CodeCheck:
 
 class SessionRefused(Exception):
     """The session cookie no longer signs anyone in; `reason` says why (for the message).
-    `live`: the session row if it was still live (end_refused ends it)."""
+    `to_end`: the session's row if it was not ended yet (end_refused ends it)."""
 
-    def __init__(self, reason: str, live: _SessionRow | None = None) -> None:
-        self.reason, self.live = reason, live
+    def __init__(self, reason: str, to_end: _SessionRow | None = None) -> None:
+        self.reason, self.to_end = reason, to_end
         super().__init__(reason)
 
 
@@ -259,10 +259,10 @@ def load_session(engine: Engine, token: str, *, now: datetime, policy: Policy = 
 
 def end_refused(session: Session, refused: SessionRefused, *, now: datetime, path: str) -> None:
     """End the session a refusal was about, if it was still live, and log why."""
-    live = refused.live
-    if live is not None:
-        session.get_one(StaffSession, live.id).revoked_at = now
-        record(session, "session_ended", now=now, path=path, user_id=live.user_id, detail=refused.reason)
+    row = refused.to_end
+    if row is not None:
+        session.get_one(StaffSession, row.id).revoked_at = now
+        record(session, "session_ended", now=now, path=path, user_id=row.user_id, detail=refused.reason)
 
 
 def seen(session: Session, live: Live, now: datetime) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +108,8 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
         event.listen(engine, "begin", _pg_begin)
+        reader = _readers[engine] = _KeptReader()
+        event.listen(engine, "engine_disposed", reader.dispose)
     event.listen(engine, "before_cursor_execute", _before_execute)
     event.listen(engine, "commit", _ended)
     event.listen(engine, "rollback", _ended)
@@ -146,14 +150,15 @@ def _compile_read(statement: Select[Any], dialect: Dialect) -> _Read:
 
 
 def first_row(engine: Engine, statement: Select[Any], params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """The first row of a SELECT, run on a pooled connection's driver rather than through
-    SQLAlchemy's Connection, its values converted by the columns' types as SQLAlchemy would.
+    """The first row of a SELECT, run on the driver rather than through SQLAlchemy's Connection,
+    its values converted by the columns' types as SQLAlchemy would.
 
     For the one read that most requests make before a page kept rendered is served (the staff
     guard's session, a family's case and its revision, issue #10): through SQLAlchemy, beginning,
     executing, reading and rolling back cost several times the query. It runs on its own, outside
-    the request's session and transaction (on PostgreSQL in autocommit: one round trip).
-    `statement` is built once (its compiled form is kept per engine); `params` are its values."""
+    the request's session and transaction: on PostgreSQL on the engine's kept reader (one round
+    trip), on SQLite on a pooled connection. `statement` is built once (its compiled form is kept
+    per engine); `params` are its values."""
     per_engine = _reads.setdefault(engine, {})
     read = per_engine.get(statement)
     if read is None:
@@ -163,16 +168,11 @@ def first_row(engine: Engine, statement: Select[Any], params: Mapping[str, Any])
     args = bound if read.order is None else tuple(bound[n] for n in read.order)
     for listener in DRIVER_READS:
         listener(read.sql)
-    raw = engine.raw_connection()
     driver_error = engine.dialect.loaded_dbapi.Error
     try:
-        row = _fetch_first(raw, read.sql, args, autocommit=engine.dialect.name == "postgresql")
-    except BaseException as error:
-        raw.invalidate()  # never back to the pool in a state its next user does not expect
-        if isinstance(error, driver_error):  # as SQLAlchemy would raise it
-            raise DBAPIError.instance(read.sql, args, error, driver_error) from error
-        raise
-    raw.close()
+        row = _run_read(engine, read.sql, args)
+    except driver_error as error:  # as SQLAlchemy would raise it
+        raise DBAPIError.instance(read.sql, args, error, driver_error) from error
     if row is None:
         return None
     return tuple(_through(process, value) for process, value in zip(read.results, row, strict=True))
@@ -186,20 +186,97 @@ def _through(process: Callable[[Any], Any] | None, value: Any) -> Any:
     return value if process is None else process(value)
 
 
-def _fetch_first(raw: Any, sql: str, args: Any, *, autocommit: bool) -> Any:
-    driver = raw.driver_connection
-    if autocommit:
-        driver.autocommit = True  # idle after the pool's reset, so no round trip to set it
-    try:
-        cursor = raw.cursor()
+def _run_read(engine: Engine, sql: str, args: Any) -> Any:
+    reader = _readers.get(engine)
+    if reader is not None and reader.lock.acquire(blocking=False):
         try:
-            cursor.execute(sql, args)
-            return cursor.fetchone()
+            return reader.first(engine, sql, args)
         finally:
-            cursor.close()
-    finally:
+            reader.lock.release()
+    raw = engine.raw_connection()  # SQLite, or the reader busy in another thread
+    driver: Any = raw.driver_connection
+    autocommit = engine.dialect.name == "postgresql"
+    try:
+        if autocommit:
+            driver.autocommit = True  # idle after the pool's reset: no round trip to set it
+        row = _fetch_first(raw, sql, args)
         if autocommit:
             driver.autocommit = False  # as SQLAlchemy's connections expect
+    except BaseException:
+        raw.invalidate()  # never back to the pool in a state its next user does not expect
+        raise
+    raw.close()
+    return row
+
+
+def _fetch_first(connection: Any, sql: str, args: Any) -> Any:
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, args)
+        return cursor.fetchone()
+    finally:
+        cursor.close()
+
+
+class _KeptReader:
+    """first_row's own PostgreSQL connection, one per engine and process, kept open in autocommit.
+
+    Through the pool each read cost two round trips: the pre-ping SQLAlchemy sends when a
+    connection is checked out (`pool_pre_ping`, NFR REL-5), then the read; with the checkout,
+    the check-in and the switches in and out of autocommit, a fifth of a kept page's time on
+    PostgreSQL (issue #10). This connection is never checked out, so it is not pinged: a dropped
+    connection is handled the other way SQLAlchemy's pooling guide describes, when it is used.
+    The read fails with an error the dialect calls a disconnect, the connection is closed and the
+    read (a SELECT, safe to repeat) is made once more on a new one. Any other error closes it too.
+    The pool's connections, which every other statement uses, keep the pre-ping."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # one read at a time; a second thread uses the pool meanwhile
+        self.connection: Any = None  # a psycopg connection, made by the pool and detached from it
+        self.pid = 0
+
+    def first(self, engine: Engine, sql: str, args: Any) -> Any:
+        for attempt in (1, 2):
+            connection = self._open(engine)
+            try:
+                return _fetch_first(connection, sql, args)
+            except engine.dialect.loaded_dbapi.Error as error:
+                dropped = engine.dialect.is_disconnect(error, connection, None)  # before it is closed here
+                self.close()
+                if attempt == 2 or not dropped:
+                    raise
+            except BaseException:
+                self.close()
+                raise
+        raise AssertionError("unreachable")
+
+    def _open(self, engine: Engine) -> Any:
+        if self.connection is not None and self.pid != os.getpid():
+            # Made before a fork (gunicorn --preload): the parent's. Closing it here would end the
+            # parent's session on the server, and so would letting it be collected: keep it, unused.
+            _inherited.append(self.connection)
+            self.connection = None
+        if self.connection is None:
+            pooled = engine.raw_connection()  # made with the engine's connect arguments and hooks
+            connection: Any = pooled.driver_connection
+            pooled.detach()  # closed by this reader, never returned to the pool
+            connection.autocommit = True
+            self.connection, self.pid = connection, os.getpid()
+        return self.connection
+
+    def close(self, *_engine: Any) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None and self.pid == os.getpid():
+            with suppress(Exception):  # already broken: nothing left to close
+                connection.close()
+
+    def dispose(self, _engine: Engine) -> None:
+        with self.lock:  # the engine's connections are being closed: this one too
+            self.close()
+
+
+_readers: WeakKeyDictionary[Engine, _KeptReader] = WeakKeyDictionary()
+_inherited: list[Any] = []
 
 
 @dataclass

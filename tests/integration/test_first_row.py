@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, Integer, String, bindparam, cast, literal, select
+from sqlalchemy import Engine, Integer, String, bindparam, cast, event, func, literal, select, text
 from sqlalchemy.exc import DBAPIError
 
 from portal import db as portal_db
@@ -91,3 +91,65 @@ def _every_pooled_connection_begins_transactions(engine: Engine) -> None:
     for _ in range(engine.pool.checkedin() + 1):
         with engine.connect() as conn:
             assert conn.connection.driver_connection.autocommit is False
+
+
+BACKEND = select(func.pg_backend_pid())
+
+
+def _checkouts(engine: Engine) -> list[object]:
+    seen: list[object] = []
+    event.listen(engine, "checkout", lambda *args: seen.append(args[0]))
+    return seen
+
+
+@pytest.mark.postgres
+def test_postgres_reads_on_a_kept_connection_that_is_never_checked_out(pg_engine: Engine) -> None:
+    """Through the pool every read paid for the pre-ping at checkout too; the kept reader is
+    one connection, made once, on which read after read is one statement."""
+    checkouts = _checkouts(pg_engine)
+    first = first_row(pg_engine, BACKEND, {})
+    assert len(checkouts) == 1  # the pool made it; the reader keeps it
+    assert [first_row(pg_engine, BACKEND, {}) for _ in range(5)] == [first] * 5
+    assert len(checkouts) == 1
+    assert pg_engine.pool.checkedout() == 0
+
+
+@pytest.mark.postgres
+def test_a_dropped_kept_connection_is_replaced_and_the_read_made_again(pg_engine: Engine) -> None:
+    row = first_row(pg_engine, BACKEND, {})
+    assert row is not None
+    with pg_engine.begin() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": row[0]}) is True
+    checkouts = _checkouts(pg_engine)
+    again = first_row(pg_engine, BACKEND, {})  # no error: the read failed, then was made on a new connection
+    assert again is not None and again != row and len(checkouts) == 1
+    assert first_row(pg_engine, BACKEND, {}) == again
+
+
+@pytest.mark.postgres
+def test_a_failed_read_on_the_kept_connection_raises_and_the_next_one_reads(pg_engine: Engine) -> None:
+    row = first_row(pg_engine, BACKEND, {})
+    with pytest.raises(DBAPIError):
+        first_row(pg_engine, select(cast(bindparam("value", type_=String), Integer)), {"value": "nine"})
+    again = first_row(pg_engine, BACKEND, {})
+    assert again is not None and again != row  # not made again: that connection was closed
+
+
+@pytest.mark.postgres
+def test_while_the_kept_reader_is_busy_a_read_uses_the_pool(pg_engine: Engine) -> None:
+    kept = first_row(pg_engine, BACKEND, {})
+    checkouts = _checkouts(pg_engine)
+    reader = portal_db._readers[pg_engine]
+    with reader.lock:  # another thread of the same process reading
+        other = first_row(pg_engine, BACKEND, {})
+    assert len(checkouts) == 1 and other != kept
+    _every_pooled_connection_begins_transactions(pg_engine)
+
+
+@pytest.mark.postgres
+def test_disposing_of_the_engine_closes_the_kept_connection(pg_engine: Engine) -> None:
+    first_row(pg_engine, BACKEND, {})
+    connection = portal_db._readers[pg_engine].connection
+    pg_engine.dispose()
+    assert connection.closed
+    assert first_row(pg_engine, BACKEND, {}) is not None  # a disposed engine makes new connections

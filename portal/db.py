@@ -128,8 +128,8 @@ class _Read:
     sql: str
     order: tuple[str, ...] | None  # the parameters' order for a positional driver (SQLite); None: named
     values: dict[str, Any]  # the statement's own values (literals), by name
-    binds: dict[str, Callable[[Any], Any] | None]
-    results: tuple[Callable[[Any], Any] | None, ...]
+    binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # the values to convert for the driver
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # the columns to convert from the driver
 
 
 _reads: WeakKeyDictionary[Engine, dict[Select[Any], _Read]] = WeakKeyDictionary()
@@ -140,12 +140,17 @@ def _compile_read(statement: Select[Any], dialect: Dialect) -> _Read:
     if compiled.escaped_bind_names:
         raise ValueError("first_row: parameter names must be plain identifiers")
     binds = compiled.binds
+    to_driver = (
+        (name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for name, bind in binds.items()
+    )
+    types = [column.type for column in statement.selected_columns]
+    from_driver = enumerate(t.dialect_impl(dialect).result_processor(dialect, None) for t in types)
     return _Read(
         compiled.string,
         tuple(compiled.positiontup or ()) if compiled.positional else None,
         {name: bind.value for name, bind in binds.items() if not bind.required},
-        {name: bind.type.dialect_impl(dialect).bind_processor(dialect) for name, bind in binds.items()},
-        tuple(t.dialect_impl(dialect).result_processor(dialect, None) for t in _types(statement)),
+        tuple((name, process) for name, process in to_driver if process is not None),
+        tuple((i, process) for i, process in from_driver if process is not None),
     )
 
 
@@ -164,26 +169,21 @@ def first_row(engine: Engine, statement: Select[Any], params: Mapping[str, Any])
     if read is None:
         read = per_engine[statement] = _compile_read(statement, engine.dialect)
     values = {**read.values, **params}
-    bound = {name: _through(read.binds[name], value) for name, value in values.items()}
-    args = bound if read.order is None else tuple(bound[n] for n in read.order)
+    for name, process in read.binds:
+        values[name] = process(values[name])
+    args = values if read.order is None else tuple(values[n] for n in read.order)
     for listener in DRIVER_READS:
         listener(read.sql)
-    driver_error = engine.dialect.loaded_dbapi.Error
     try:
         row = _run_read(engine, read.sql, args)
-    except driver_error as error:  # as SQLAlchemy would raise it
-        raise DBAPIError.instance(read.sql, args, error, driver_error) from error
-    if row is None:
-        return None
-    return tuple(_through(process, value) for process, value in zip(read.results, row, strict=True))
-
-
-def _types(statement: Select[Any]) -> list[Any]:
-    return [column.type for column in statement.selected_columns]
-
-
-def _through(process: Callable[[Any], Any] | None, value: Any) -> Any:
-    return value if process is None else process(value)
+    except engine.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
+        raise DBAPIError.instance(read.sql, args, error, engine.dialect.loaded_dbapi.Error) from error
+    if row is None or not read.results:
+        return row  # the driver's row is a tuple
+    values_read = list(row)
+    for i, process in read.results:
+        values_read[i] = process(values_read[i])
+    return tuple(values_read)
 
 
 def _run_read(engine: Engine, sql: str, args: Any) -> Any:
@@ -212,10 +212,14 @@ def _run_read(engine: Engine, sql: str, args: Any) -> Any:
 def _fetch_first(connection: Any, sql: str, args: Any) -> Any:
     cursor = connection.cursor()
     try:
-        cursor.execute(sql, args)
-        return cursor.fetchone()
+        return _first(cursor, sql, args)
     finally:
         cursor.close()
+
+
+def _first(cursor: Any, sql: str, args: Any) -> Any:
+    cursor.execute(sql, args)
+    return cursor.fetchone()
 
 
 class _KeptReader:
@@ -233,13 +237,14 @@ class _KeptReader:
     def __init__(self) -> None:
         self.lock = threading.Lock()  # one read at a time; a second thread uses the pool meanwhile
         self.connection: Any = None  # a psycopg connection, made by the pool and detached from it
+        self.cursor: Any = None  # kept too: making a cursor cost a third of a read's time in psycopg
         self.pid = 0
 
     def first(self, engine: Engine, sql: str, args: Any) -> Any:
         for attempt in (1, 2):
-            connection = self._open(engine)
+            connection, cursor = self._open(engine)
             try:
-                return _fetch_first(connection, sql, args)
+                return _first(cursor, sql, args)
             except engine.dialect.loaded_dbapi.Error as error:
                 dropped = engine.dialect.is_disconnect(error, connection, None)  # before it is closed here
                 self.close()
@@ -250,7 +255,7 @@ class _KeptReader:
                 raise
         raise AssertionError("unreachable")
 
-    def _open(self, engine: Engine) -> Any:
+    def _open(self, engine: Engine) -> tuple[Any, Any]:
         if self.connection is not None and self.pid != os.getpid():
             # Made before a fork (gunicorn --preload): the parent's. Closing it here would end the
             # parent's session on the server, and so would letting it be collected: keep it, unused.
@@ -261,11 +266,11 @@ class _KeptReader:
             connection: Any = pooled.driver_connection
             pooled.detach()  # closed by this reader, never returned to the pool
             connection.autocommit = True
-            self.connection, self.pid = connection, os.getpid()
-        return self.connection
+            self.connection, self.cursor, self.pid = connection, connection.cursor(), os.getpid()
+        return self.connection, self.cursor
 
-    def close(self, *_engine: Any) -> None:
-        connection, self.connection = self.connection, None
+    def close(self) -> None:
+        connection, self.connection, self.cursor = self.connection, None, None
         if connection is not None and self.pid == os.getpid():
             with suppress(Exception):  # already broken: nothing left to close
                 connection.close()

@@ -257,10 +257,9 @@ class _KeptReader:
 
     def _open(self, engine: Engine) -> tuple[Any, Any]:
         if self.connection is not None and self.pid != os.getpid():
-            # Made before a fork (gunicorn --preload): the parent's. Closing it here would end the
-            # parent's session on the server, and so would letting it be collected: keep it, unused.
-            _inherited.append(self.connection)
-            self.connection = None
+            # Made before a fork (gunicorn --preload): the parent's. Not closed here, which would end
+            # the parent's session on the server (psycopg does not close it when it is collected).
+            self.connection = self.cursor = None
         if self.connection is None:
             pooled = engine.raw_connection()  # made with the engine's connect arguments and hooks
             connection: Any = pooled.driver_connection
@@ -281,7 +280,6 @@ class _KeptReader:
 
 
 _readers: WeakKeyDictionary[Engine, _KeptReader] = WeakKeyDictionary()
-_inherited: list[Any] = []
 
 
 @dataclass

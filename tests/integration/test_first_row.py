@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from itertools import count
@@ -153,3 +155,26 @@ def test_disposing_of_the_engine_closes_the_kept_connection(pg_engine: Engine) -
     pg_engine.dispose()
     assert connection.closed
     assert first_row(pg_engine, BACKEND, {}) is not None  # a disposed engine makes new connections
+
+
+@pytest.mark.postgres
+def test_after_a_fork_the_child_reads_on_a_connection_of_its_own_and_leaves_the_parents(
+    pg_engine: Engine,
+) -> None:
+    """gunicorn --preload forks workers from a process that may have read: a child must not use
+    or end the parent's connection (SQLAlchemy's advice for a forked child: dispose(close=False))."""
+    parent = first_row(pg_engine, BACKEND, {})
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's result is its exit status)
+        status = 1
+        try:
+            pg_engine.dispose(close=False)
+            row = first_row(pg_engine, BACKEND, {})
+            gc.collect()  # the parent's connection, let go of, is collected here
+            status = 0 if row is not None and row != parent else 2
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    checkouts = _checkouts(pg_engine)
+    assert first_row(pg_engine, BACKEND, {}) == parent and not checkouts  # the same connection, still open

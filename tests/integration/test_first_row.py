@@ -79,14 +79,15 @@ def pg_engine(pg_cluster: Cluster) -> Iterator[Engine]:
 
 @pytest.mark.postgres
 def test_postgres_connections_go_back_to_the_pool_as_they_came(pg_engine: Engine) -> None:
-    """first_row reads in autocommit; the pool's next user gets a connection that begins
-    transactions, also after a read that failed."""
-    assert first_row(pg_engine, select(literal(1)), {}) == (1,)
-    _every_pooled_connection_begins_transactions(pg_engine)
-    failing = select(cast(bindparam("value", type_=String), Integer))
-    with pytest.raises(DBAPIError):
-        first_row(pg_engine, failing, {"value": "not a number"})
-    _every_pooled_connection_begins_transactions(pg_engine)
+    """While the kept reader is busy, first_row reads on a pooled connection in autocommit; the
+    pool's next user gets a connection that begins transactions, also after a read that failed."""
+    with portal_db._readers[pg_engine].lock:  # another thread reading
+        assert first_row(pg_engine, select(literal(1)), {}) == (1,)
+        _every_pooled_connection_begins_transactions(pg_engine)
+        failing = select(cast(bindparam("value", type_=String), Integer))
+        with pytest.raises(DBAPIError):
+            first_row(pg_engine, failing, {"value": "not a number"})
+        _every_pooled_connection_begins_transactions(pg_engine)
 
 
 def _every_pooled_connection_begins_transactions(engine: Engine) -> None:

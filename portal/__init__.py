@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.services import rules
 
     csrf.init_app(app)
+    app.before_request(security.protect_writes)
     limits.init_app(app)  # after CSRF: a forged request is refused before it counts
     i18n.init_app(app)
     htmx.init_app(app)

@@ -129,6 +129,7 @@ class Config:
     ENV: str = field(default_factory=lambda: _env("ENV", "development") or "development")
     TESTING: bool = False
     WTF_CSRF_ENABLED: bool = True
+    WTF_CSRF_CHECK_DEFAULT: bool = False  # every POST is still checked: portal.security.protect_writes
     WTF_CSRF_TIME_LIMIT: int | None = 3600 * 8
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Lax"

@@ -18,8 +18,12 @@ def init_app(app: Flask) -> None:
 
 def is_fragment_request() -> bool:
     """True for an htmx request that wants a fragment (not a history restore, not boosted)."""
-    headers = request.htmx
-    return bool(headers) and not headers.history_restore_request and not headers.boosted
+    environ = request.environ  # the headers themselves: request.htmx makes an object per look
+    return (
+        environ.get("HTTP_HX_REQUEST", "").lower() == "true"
+        and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST", "").lower() != "true"
+        and environ.get("HTTP_HX_BOOSTED", "").lower() != "true"
+    )
 
 
 def render(full_template: str, partial_template: str, **context: Any) -> str:

@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from flask import Flask, session
+from flask.testing import FlaskClient
 from itsdangerous import BadSignature
 
 from tests.helpers import nonce_of
@@ -93,7 +94,7 @@ def test_our_headers_replace_any_a_view_set(app: Flask) -> None:
     assert len(response.headers.getlist("Content-Security-Policy")) == 1
 
 
-def test_a_page_and_its_csp_carry_the_same_nonce_and_each_response_its_own(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_and_its_csp_carry_the_same_nonce_and_each_response_its_own(client: FlaskClient) -> None:
     nonces = set()
     for _ in range(2):
         response = client.get("/make-a-complaint/what-to-do")
@@ -103,7 +104,7 @@ def test_a_page_and_its_csp_carry_the_same_nonce_and_each_response_its_own(clien
     assert len(nonces) == 2
 
 
-def _session_cookie(client) -> str:  # type: ignore[no-untyped-def]
+def _session_cookie(client: FlaskClient) -> str:
     cookie = client.get_cookie("session")
     assert cookie is not None
     return str(cookie.value)
